@@ -1,0 +1,72 @@
+"""Wire the real objects together in one place, from a loaded config."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import migrate
+from scheduler.calendar import WorkCalendar
+from scheduler.channels import build_channels
+from scheduler.channels.base import Channel
+from scheduler.clock import Clock, SystemClock
+from scheduler.config import LoadedConfig
+from scheduler.db import make_engine, make_sessions
+from scheduler.dispatcher import Dispatcher
+from scheduler.planners import PLANNERS
+from scheduler.rendering import Renderer
+from scheduler.service import Service
+
+
+@dataclass
+class App:
+    loaded: LoadedConfig
+    clock: Clock = field(default_factory=SystemClock)
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    @property
+    def config(self) -> Any:
+        return self.loaded.config
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.loaded.database_url, application_name=f"safeduty {self.worker}")
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        migrate.upgrade(self.engine)
+        return make_sessions(self.engine)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar()
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        override = self.config.service.templates
+        return Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None)
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        return build_channels(self.loaded)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(self.sessions, self.channels, self.renderer, self.config, self.clock, self.worker)
+
+    @cached_property
+    def service(self) -> Service:
+        return Service(self.loaded, self.sessions, self.dispatcher, self.calendar, PLANNERS, self.clock)
+
+    def close(self) -> None:
+        if "channels" in self.__dict__:
+            for channel in self.channels.values():
+                channel.close()
+        if "engine" in self.__dict__:
+            self.engine.dispose()

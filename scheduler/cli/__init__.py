@@ -1,0 +1,19 @@
+"""The `safeduty` command. Each command group lives in its own module, registered below."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from scheduler.cli import data, db, service
+from scheduler.cli.common import Fatal, main
+
+for command in (*service.COMMANDS, db.group, data.group):
+    main.add_command(command)
+
+__all__ = ["Fatal", "main"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""`safeduty import enterprises|staff FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scheduler.cli.common import Context, pass_context
+from scheduler.people.imports import import_enterprises, import_staff
+
+FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+REPLACE = click.option("--replace", is_flag=True,
+                       help="The file is the whole list: deactivate everyone missing from it.")
+
+
+@click.group("import")
+def group() -> None:
+    """Import data files (CSV in UTF-8 or GBK, or XLSX; Chinese or English headers).
+
+    A file is imported whole or not at all: any bad row fails the import, listing every bad row.
+    """
+
+
+@group.command()
+@FILE
+@REPLACE
+@pass_context
+def enterprises(ctx: Context, file: Path, replace: bool) -> None:
+    """Import enterprises (编码, 名称, 类别, 行政区划, contacts…)."""
+    with ctx.app.sessions.begin() as session:
+        result = import_enterprises(session, file, channels=ctx.loaded.config.channels, replace=replace)
+    click.echo(f"{file}: enterprises imported ({result})")
+
+
+@group.command()
+@FILE
+@REPLACE
+@pass_context
+def staff(ctx: Context, file: Path, replace: bool) -> None:
+    """Import staff (姓名, 角色, 班组, 手机, 邮箱…)."""
+    with ctx.app.sessions.begin() as session:
+        result = import_staff(session, file, replace=replace)
+    click.echo(f"{file}: staff imported ({result})")

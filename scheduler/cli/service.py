@@ -1,0 +1,34 @@
+"""`safeduty run` and `safeduty check`."""
+
+from __future__ import annotations
+
+import click
+
+from scheduler import runner
+from scheduler.checks import run_checks
+from scheduler.cli.common import Context, Fatal, pass_context
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One sync, planning and dispatch pass, then exit (for cron and tests).")
+@pass_context
+def run(ctx: Context, once: bool) -> None:
+    """Run the service: plan reminders and deliver them until stopped (Ctrl-C / SIGTERM)."""
+    runner.run(ctx.app, once=once)
+
+
+@click.command()
+@pass_context
+def check(ctx: Context) -> None:
+    """Check the config, the data files and every template; exit 2 listing every problem."""
+    report = run_checks(ctx.loaded)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.problems:
+        lines = "\n".join(f"  {p}" for p in report.problems)
+        raise Fatal(f"{len(report.problems)} problem(s) found:\n{lines}")
+    click.echo(f"{ctx.loaded.path}: config, data files and templates are all right"
+               + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+
+
+COMMANDS = (run, check)

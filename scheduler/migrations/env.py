@@ -1,0 +1,15 @@
+"""Alembic environment: always run from ``scheduler.migrate`` with a live connection."""
+
+from alembic import context
+
+from scheduler.models import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

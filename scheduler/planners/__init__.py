@@ -1,0 +1,9 @@
+"""Every planner, side by side; the service and `simulate` run them in this order."""
+
+from __future__ import annotations
+
+from scheduler.planners.base import PlanContext, Planner
+
+PLANNERS: dict[str, Planner] = {}
+
+__all__ = ["PLANNERS", "PlanContext", "Planner"]

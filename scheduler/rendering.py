@@ -1,0 +1,100 @@
+"""One Jinja2 environment over templates/ (a user's folder overrides it file by file).
+
+Each message kind ``K`` has ``K.subject.j2`` and ``K.text.j2``, and optionally ``K.html.j2``
+(e-mail, autoescaped) and ``K.md.j2`` (chat bots; the text body is used when it is missing).
+Templates run sandboxed with StrictUndefined: a misspelt variable is an error at `check`, not
+an empty hole in a message someone reads on a phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class RenderedParts:
+    subject: str
+    text: str
+    html: str
+    markdown: str
+
+
+class Renderer:
+    def __init__(self, zone: ZoneInfo, override: Path | None = None) -> None:
+        loaders = [FileSystemLoader(str(override))] if override else []
+        loaders.append(FileSystemLoader(str(BUILTIN_TEMPLATES)))
+        self.zone = zone
+        self.env = SandboxedEnvironment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(
+            cn_date=self.cn_date,
+            cn_datetime=self.cn_datetime,
+            cn_time=self.cn_time,
+            weekday=self.weekday,
+        )
+
+    def kinds(self) -> list[str]:
+        """Every message kind that has a subject template."""
+        suffix = ".subject.j2"
+        return sorted({t[: -len(suffix)] for t in self.env.list_templates() if t.endswith(suffix)})
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
+        text = self._render(f"{kind}.text.j2", context)
+        markdown = self._optional(f"{kind}.md.j2", context)
+        return RenderedParts(
+            subject=" ".join(self._render(f"{kind}.subject.j2", context).split()),
+            text=text,
+            html=self._optional(f"{kind}.html.j2", context),
+            markdown=markdown or text,
+        )
+
+    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+        return self.env.get_template(name).render(context).strip() + "\n"
+
+    def _optional(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            template = self.env.get_template(name)
+        except TemplateNotFound:
+            return ""
+        return template.render(context).strip() + "\n"
+
+    # Filters: dates and times as people in the bureau write them.
+
+    def _local(self, value: str | dt.date | dt.datetime) -> dt.date | dt.datetime:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(self.zone)
+        return value
+
+    def cn_date(self, value: str | dt.date | dt.datetime) -> str:
+        d = self._local(value)
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    def cn_time(self, value: str | dt.datetime) -> str:
+        d = self._local(value)
+        assert isinstance(d, dt.datetime)
+        return f"{d.hour:02d}:{d.minute:02d}"
+
+    def cn_datetime(self, value: str | dt.datetime) -> str:
+        return f"{self.cn_date(value)} {self.cn_time(value)}"
+
+    def weekday(self, value: str | dt.date | dt.datetime) -> str:
+        return "星期" + _WEEKDAYS[self._local(value).weekday()]

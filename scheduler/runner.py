@@ -1,0 +1,91 @@
+"""`safeduty run`: APScheduler wakes the service; nothing important lives in its memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from scheduler.app import App
+from scheduler.db import sqlite_path
+from scheduler.lock import InstanceLock
+
+log = logging.getLogger("safeduty.run")
+
+UPCOMING_HORIZON = dt.timedelta(days=30)
+UPCOMING_SHOWN = 8
+
+
+def run(app: App, *, once: bool = False) -> None:
+    lock = _lock_for(app)
+    if lock is not None:
+        lock.acquire()
+    try:
+        service = app.service
+        planned, sent = service.run_once()
+        log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
+        if once:
+            return
+        _log_upcoming(app)
+        _serve(app)
+    finally:
+        app.close()
+        if lock is not None:
+            lock.release()
+
+
+def _lock_for(app: App) -> InstanceLock | None:
+    path = sqlite_path(app.loaded.database_url)
+    return InstanceLock(path.with_name(path.name + ".lock")) if path is not None else None
+
+
+def _log_upcoming(app: App) -> None:
+    upcoming = app.service.upcoming(UPCOMING_HORIZON, UPCOMING_SHOWN)
+    if not upcoming:
+        log.info("nothing planned in the next %d days", UPCOMING_HORIZON.days)
+        return
+    zone = app.config.service.zone
+    log.info("next %d message(s):", len(upcoming))
+    for message in upcoming:
+        when = message.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        log.info("  %s  %-28s -> %s (%s)", when, message.kind, message.recipient.name, message.recipient.channel)
+
+
+def _serve(app: App) -> None:
+    service = app.service
+    config = app.config
+    scheduler = BlockingScheduler(timezone=dt.UTC)
+    job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    scheduler.add_job(_guarded(service.plan_due), "interval",
+                      seconds=config.service.plan_every.total_seconds(), id="plan", **job_defaults)
+    scheduler.add_job(_guarded(service.dispatcher.dispatch_due), "interval",
+                      seconds=config.service.dispatch_every.total_seconds(), id="dispatch", **job_defaults)
+    scheduler.add_job(_guarded(service.sync_data), "interval",
+                      seconds=config.data.sync_every.total_seconds(), id="sync", **job_defaults)
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        log.info("received %s, stopping after the current pass", signal.Signals(signum).name)
+        scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("running; planning every %s, dispatching every %s (Ctrl-C to stop)",
+             config.service.plan_every, config.service.dispatch_every)
+    scheduler.start()
+    log.info("stopped")
+
+
+def _guarded(step):  # type: ignore[no-untyped-def]
+    """Log a failing pass and carry on: the next tick retries (the database may be restarting)."""
+
+    def run_step() -> None:
+        try:
+            step()
+        except Exception:
+            log.exception("%s failed; will retry on the next tick", step.__name__)
+
+    run_step.__name__ = step.__name__
+    return run_step

@@ -1,0 +1,119 @@
+"""The service's loop bodies: sync data files, plan a window, dispatch what is due.
+
+APScheduler (see ``runner``) only calls these; tests call them directly with a controlled clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import state
+from scheduler.calendar import WorkCalendar
+from scheduler.clock import Clock
+from scheduler.config import LoadedConfig
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import store
+from scheduler.outbox.planned import PlannedMessage, Window
+from scheduler.people.directory import Directory
+from scheduler.people.imports import import_enterprises, import_staff
+from scheduler.planners import PlanContext, Planner
+from scheduler.tabular import DataError
+
+log = logging.getLogger("safeduty.service")
+
+
+class Service:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        sessions: sessionmaker[Session],
+        dispatcher: Dispatcher,
+        calendar: WorkCalendar,
+        planners: Mapping[str, Planner],
+        clock: Clock,
+    ) -> None:
+        self.loaded = loaded
+        self.config = loaded.config
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self.calendar = calendar
+        self.planners = planners
+        self.clock = clock
+
+    # Data files named in config: imported on start and whenever their content changes.
+
+    def sync_data(self) -> int:
+        """Import every changed data file; returns how many were imported. Raises DataError."""
+        data = self.config.data
+        imported = 0
+        for name, relative in (("staff", data.staff), ("enterprises", data.enterprises)):
+            if not relative:
+                continue
+            path = self.loaded.resolve(relative)
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                raise DataError([f"{path}: cannot read the {name} file named in config ({exc.strerror})"]) from None
+            with self.sessions.begin() as session:
+                known = session.get(state.DataFile, str(path))
+                if known is not None and known.sha256 == digest:
+                    continue
+                result = self._import(session, name, path)
+                now = self.clock.now()
+                if known is None:
+                    session.add(state.DataFile(path=str(path), sha256=digest, imported_at=now))
+                else:
+                    known.sha256, known.imported_at = digest, now
+            log.info("imported %s from %s: %s", name, path, result)
+            imported += 1
+        return imported
+
+    def _import(self, session: Session, name: str, path: Path) -> object:
+        if name == "staff":
+            return import_staff(session, path, replace=True)
+        return import_enterprises(session, path, channels=self.config.channels, replace=True)
+
+    # Planning
+
+    def context(self, session: Session) -> PlanContext:
+        return PlanContext(self.config, self.calendar, Directory.load(session, self.config), session)
+
+    def plan_due(self) -> int:
+        """Plan, for each planner, the window since its last completed tick; returns new messages.
+
+        After downtime the window covers everything missed: what is still valid goes out (late),
+        the rest is recorded as expired and reported.
+        """
+        now = self.clock.now()
+        created = 0
+        for name, planner in self.planners.items():
+            with self.sessions.begin() as session:
+                start = state.last_tick(session, name) or now - self.config.service.first_run_lookback
+                if start >= now:
+                    continue  # the clock went back: this window is already planned
+                window = Window(start, now)
+                messages = planner(self.context(session), window)
+                created += store.enqueue(session, messages, now)
+                state.record_tick(session, name, now)
+        return created
+
+    def upcoming(self, horizon: dt.timedelta, limit: int) -> list[PlannedMessage]:
+        """The next messages the planners will produce (nothing is written)."""
+        now = self.clock.now()
+        window = Window(now, now + horizon)
+        with self.sessions() as session:
+            ctx = self.context(session)
+            found = [m for planner in self.planners.values() for m in planner(ctx, window)]
+        return sorted(found, key=lambda m: (m.due_at, m.key))[:limit]
+
+    def run_once(self) -> tuple[int, int]:
+        self.sync_data()
+        planned = self.plan_due()
+        return planned, self.dispatcher.dispatch_due()
+

@@ -1,0 +1,1 @@
+"""Test helpers: a controllable clock, config builders, local stand-in servers."""
