@@ -45,7 +45,7 @@ class App:
 
     @cached_property
     def calendar(self) -> WorkCalendar:
-        return WorkCalendar()
+        return WorkCalendar(self.config.calendar)
 
     @cached_property
     def renderer(self) -> Renderer:

@@ -1,18 +1,187 @@
-"""WorkCalendar: which days are working days in China, with 调休 (adjusted working weekends)."""
+"""WorkCalendar: working days, 调休 and holiday periods in mainland China.
+
+Built over ``holidays.China`` (public holidays, substituted days off, adjusted working weekends),
+corrected by ``[calendar]`` in config: the State Council publishes each year's arrangement in
+November, and until the library has it, it silently estimates the year (no 调休 weekends).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
-import holidays
+from holidays.countries.china import China
+
+from scheduler.config.calendar import CalendarConfig
+
+ONE_DAY = dt.timedelta(days=1)
+# Days the library lists that are only moved rest days, not holidays of their own.
+_REST_DAY = re.compile(r"^休息日")
+_SUFFIX = re.compile(r"（.*?）$")
+
+
+@dataclass(frozen=True)
+class HolidayPeriod:
+    """A maximal run of non-working days containing a public holiday, named after it."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def key(self) -> str:
+        """Stable identifier used in message keys, e.g. ``2026-02-15``."""
+        return self.start.isoformat()
 
 
 class WorkCalendar:
-    def __init__(self) -> None:
-        self._china = holidays.China(language="zh_CN")
+    def __init__(self, config: CalendarConfig | None = None) -> None:
+        self.config = config or CalendarConfig()
+        self._days_off = frozenset(self.config.days_off)
+        self._workdays = frozenset(self.config.workdays)
+
+    # Sources
+
+    @lru_cache(maxsize=16)
+    def _library(self, year: int) -> China:
+        return China(years=year, language="zh_CN")
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _last_official_year() -> int:
+        return max(China().special_public_holidays)  # years with published 调休 arrangements
+
+    def is_official(self, year: int) -> bool:
+        """Whether the year's arrangement is known (in config, or published in the library)."""
+        return str(year) in self.config.years or year <= self._last_official_year()
+
+    @lru_cache(maxsize=16)
+    def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+        """(holiday name by day off, adjusted working days) for one year."""
+        arrangement = self.config.years.get(str(year))
+        if arrangement is not None:
+            off: dict[dt.date, str] = {}
+            for entry in arrangement.holidays:
+                day = entry.start
+                while day <= entry.end:
+                    off[day] = entry.name
+                    day += ONE_DAY
+            return off, frozenset(arrangement.workdays)
+        library = self._library(year)
+        off = {day: name for day, name in library.items() if day.year == year}
+        workdays = frozenset(d for d in library.weekend_workdays if d.year == year)
+        return off, workdays
+
+    # Days
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        """The public holiday on ``day`` (e.g. "春节", "国庆节"); None for other days, including
+        ordinary weekends and moved rest days (休息日)."""
+        name = self._year(day.year)[0].get(day)
+        if name is None or _REST_DAY.match(name):
+            return None
+        name = _SUFFIX.sub("", name)
+        return "春节" if name == "农历除夕" else name
 
     def is_working_day(self, day: dt.date) -> bool:
-        self._china.get(day)  # populates the year on demand
-        if day in self._china.weekend_workdays:
+        if day in self._workdays:
             return True
-        return day.weekday() < 5 and day not in self._china
+        if day in self._days_off:
+            return False
+        off, workdays = self._year(day.year)
+        if day in workdays:
+            return True
+        return day.weekday() < 5 and day not in off
+
+    def adjusted_workdays(self, year: int) -> list[dt.date]:
+        """Weekend days that are working days (调休上班)."""
+        day, end, found = dt.date(year, 1, 1), dt.date(year, 12, 31), []
+        while day <= end:
+            if day.weekday() >= 5 and self.is_working_day(day):
+                found.append(day)
+            day += ONE_DAY
+        return found
+
+    def working_days_before(self, day: dt.date, count: int) -> dt.date:
+        """The date ``count`` working days before ``day`` (count 0: ``day`` itself)."""
+        while count > 0:
+            day -= ONE_DAY
+            count -= self.is_working_day(day)
+        return day
+
+    def working_days_after(self, day: dt.date, count: int) -> dt.date:
+        while count > 0:
+            day += ONE_DAY
+            count -= self.is_working_day(day)
+        return day
+
+    def working_day_on_or_before(self, day: dt.date) -> dt.date:
+        while not self.is_working_day(day):
+            day -= ONE_DAY
+        return day
+
+    def spring_festival(self, year: int) -> dt.date:
+        """春节 (初一) of ``year``; the lunar date does not depend on the arrangement."""
+        return min(d for d, n in self._library(year).items() if n == "春节")
+
+    # Periods
+
+    def holiday_periods(self, year: int) -> list[HolidayPeriod]:
+        """Holiday periods containing a public holiday of ``year``, in date order."""
+        return [p for p in self._periods_around(year) if any(
+            self.holiday_name(d) and d.year == year for d in _days(p.start, p.end))]
+
+    def period_of(self, day: dt.date) -> HolidayPeriod | None:
+        for period in self._periods_around(day.year):
+            if day in period:
+                return period
+        return None
+
+    def periods_between(self, start: dt.date, end: dt.date) -> list[HolidayPeriod]:
+        """Holiday periods overlapping [start, end]."""
+        seen: dict[dt.date, HolidayPeriod] = {}
+        for year in range(start.year - 1, end.year + 2):
+            for period in self._periods_around(year):
+                if period.end >= start and period.start <= end:
+                    seen[period.start] = period
+        return [seen[k] for k in sorted(seen)]
+
+    @lru_cache(maxsize=16)
+    def _periods_around(self, year: int) -> tuple[HolidayPeriod, ...]:
+        """Every period with a public holiday in ``year`` (runs may cross into the next/previous year)."""
+        periods = []
+        day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        while day <= end:
+            if self.is_working_day(day) or not self.holiday_name(day):
+                day += ONE_DAY
+                continue
+            start = day
+            while not self.is_working_day(start - ONE_DAY):
+                start -= ONE_DAY
+            stop = day
+            while not self.is_working_day(stop + ONE_DAY):
+                stop += ONE_DAY
+            periods.append(HolidayPeriod(self._name(start, stop), start, stop))
+            day = stop + ONE_DAY
+        return tuple(periods)
+
+    def _name(self, start: dt.date, end: dt.date) -> str:
+        names: list[str] = []
+        for day in _days(start, end):
+            name = self.holiday_name(day)
+            if name and name not in names:
+                names.append(name)
+        return "、".join(names)
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

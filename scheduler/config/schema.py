@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.vocab import ContactDuty, Role
 
@@ -85,3 +86,4 @@ class Config:
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
     groups: dict[str, GroupConfig] = field(default_factory=dict)
     enterprises: EnterpriseReachConfig = field(default_factory=EnterpriseReachConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
