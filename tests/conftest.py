@@ -27,3 +27,12 @@ def app(project: Path, clock: ManualClock) -> Iterator[App]:
     application = make_app(project, clock)
     yield application
     application.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database (the test is skipped, with the reason, without a server)."""
+    from tests.support.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url
