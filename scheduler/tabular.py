@@ -78,26 +78,41 @@ def read_rows(path: Path, columns: Iterable[Column]) -> list[Row]:
     return rows
 
 
-def parse_records(path: Path, rows: list[Row], columns: Iterable[Column]) -> list[dict[str, Any]]:
-    """Apply each column's parser; raises DataError listing every bad cell of every row."""
+def parse_records(path: Path, rows: list[Row], columns: Iterable[Column]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Apply each column's parser: (records of the rows that parsed, a problem per bad cell).
+
+    Callers run their row checks on the records and raise DataError with both lists, so one
+    attempt shows the clerk every mistake in the file.
+    """
     columns = list(columns)
     records, problems = [], []
     for row in rows:
-        record: dict[str, Any] = {}
+        record: dict[str, Any] = {"_row": row.number}
+        bad = False
         for column in columns:
             text = row.values.get(column.field, "")
             if column.required and not text:
                 problems.append(f"{path}:{row.number}: {column.label}: is empty")
+                bad = True
                 continue
             try:
                 record[column.field] = column.parse(text)
             except ValueError as exc:
                 problems.append(f"{path}:{row.number}: {column.label}: {exc}")
-        record["_row"] = row.number
-        records.append(record)
-    if problems:
-        raise DataError(problems)
-    return records
+                bad = True
+        if not bad:
+            records.append(record)
+    return records, problems
+
+
+def by_row(problems: list[str]) -> list[str]:
+    """Problems in file order (``FILE:ROW: …``), header problems first."""
+
+    def row_of(problem: str) -> int:
+        parts = problem.split(":")
+        return next((int(p) for p in parts[1:3] if p.strip().isdigit()), 0)
+
+    return sorted(problems, key=row_of)
 
 
 def _read_csv(path: Path) -> list[list[str]]:

@@ -92,8 +92,8 @@ def import_staff(session: Session, path: Path, *, replace: bool = False) -> Impo
 
 def read_enterprises(path: Path, channels: Collection[str]) -> list[dict[str, Any]]:
     """Parse and check an enterprises file without touching the database; raises DataError."""
-    records = tabular.parse_records(path, tabular.read_rows(path, ENTERPRISE_COLUMNS), ENTERPRISE_COLUMNS)
-    problems = _duplicates(path, records, "code", "编码")
+    records, problems = tabular.parse_records(path, tabular.read_rows(path, ENTERPRISE_COLUMNS), ENTERPRISE_COLUMNS)
+    problems += _duplicates(path, records, "code", "编码")
     for r in records:
         where = f"{path}:{r['_row']}"
         if r["grade"] and r["category"] is not Category.SCENIC_AREA:
@@ -103,21 +103,21 @@ def read_enterprises(path: Path, channels: Collection[str]) -> list[dict[str, An
         if r["bot_channel"] and r["bot_channel"] not in channels:
             problems.append(f"{where}: 机器人通道: channel {r['bot_channel']!r} is not defined in config")
     if problems:
-        raise DataError(problems)
+        raise DataError(tabular.by_row(problems))
     return [{**r, "category": r["category"].value} for r in records]
 
 
 def read_staff(path: Path) -> list[dict[str, Any]]:
     """Parse and check a staff file without touching the database; raises DataError."""
-    records = tabular.parse_records(path, tabular.read_rows(path, STAFF_COLUMNS), STAFF_COLUMNS)
+    records, problems = tabular.parse_records(path, tabular.read_rows(path, STAFF_COLUMNS), STAFF_COLUMNS)
     for r in records:
         r["code"] = r["code"] or r["name"]
-    problems = _duplicates(path, records, "code", "工号/姓名")
+    problems += _duplicates(path, records, "code", "工号/姓名")
     for r in records:
         if not r["mobile"] and not r["email"]:
             problems.append(f"{path}:{r['_row']}: {r['name']} has neither mobile nor e-mail")
     if problems:
-        raise DataError(problems)
+        raise DataError(tabular.by_row(problems))
     return [
         {
             **r,
