@@ -46,4 +46,5 @@ def setup(fmt: str = "text", level: str = "INFO", secrets: Iterable[str] = ()) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for noisy in ("apscheduler", "alembic"):  # we log what matters of theirs ourselves
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -12,6 +12,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from scheduler.app import App
 from scheduler.db import sqlite_path
 from scheduler.lock import InstanceLock
+from scheduler.service import Service
+from scheduler.tabular import DataError
 
 log = logging.getLogger("safeduty.run")
 
@@ -63,7 +65,7 @@ def _serve(app: App) -> None:
                       seconds=config.service.plan_every.total_seconds(), id="plan", **job_defaults)
     scheduler.add_job(_guarded(service.dispatcher.dispatch_due), "interval",
                       seconds=config.service.dispatch_every.total_seconds(), id="dispatch", **job_defaults)
-    scheduler.add_job(_guarded(service.sync_data), "interval",
+    scheduler.add_job(_guarded(_sync(service)), "interval",
                       seconds=config.data.sync_every.total_seconds(), id="sync", **job_defaults)
 
     def stop(signum: int, _: FrameType | None) -> None:
@@ -72,10 +74,23 @@ def _serve(app: App) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("running; planning every %s, dispatching every %s (Ctrl-C to stop)",
-             config.service.plan_every, config.service.dispatch_every)
+    log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
+             config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
     log.info("stopped")
+
+
+def _sync(service: Service):  # type: ignore[no-untyped-def]
+    """A data file edited into a bad state is refused; the service keeps the data it had."""
+
+    def sync_data() -> None:
+        try:
+            service.sync_data()
+        except DataError as exc:
+            log.error("a data file was not imported; keeping the previous data. Fix it (see "
+                      "`safeduty check`):\n  %s", "\n  ".join(exc.problems))
+
+    return sync_data
 
 
 def _guarded(step):  # type: ignore[no-untyped-def]
