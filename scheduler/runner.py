@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+import threading
 from types import FrameType
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from scheduler.app import App
 from scheduler.db import sqlite_path
@@ -22,6 +23,15 @@ UPCOMING_SHOWN = 8
 
 
 def run(app: App, *, once: bool = False) -> None:
+    # Handlers first: a SIGTERM during the start-up pass lets the pass finish, then stops.
+    stopping = threading.Event()
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        log.info("received %s, stopping after the current pass", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     lock = _lock_for(app)
     if lock is not None:
         lock.acquire()
@@ -29,10 +39,10 @@ def run(app: App, *, once: bool = False) -> None:
         service = app.service
         planned, sent = service.run_once()
         log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
-        if once:
+        if once or stopping.is_set():
             return
         _log_upcoming(app)
-        _serve(app)
+        _serve(app, stopping)
     finally:
         app.close()
         if lock is not None:
@@ -56,10 +66,15 @@ def _log_upcoming(app: App) -> None:
         log.info("  %s  %-28s -> %s (%s)", when, message.kind, message.recipient.name, message.recipient.channel)
 
 
-def _serve(app: App) -> None:
+def _serve(app: App, stopping: threading.Event) -> None:
+    """APScheduler's threads run the passes; the main thread waits for a signal.
+
+    (A BackgroundScheduler rather than a BlockingScheduler: a signal that arrives while a
+    BlockingScheduler is still starting cannot shut it down.)
+    """
     service = app.service
     config = app.config
-    scheduler = BlockingScheduler(timezone=dt.UTC)
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
     job_defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     scheduler.add_job(_guarded(service.plan_due), "interval",
                       seconds=config.service.plan_every.total_seconds(), id="plan", **job_defaults)
@@ -67,16 +82,11 @@ def _serve(app: App) -> None:
                       seconds=config.service.dispatch_every.total_seconds(), id="dispatch", **job_defaults)
     scheduler.add_job(_guarded(_sync(service)), "interval",
                       seconds=config.data.sync_every.total_seconds(), id="sync", **job_defaults)
-
-    def stop(signum: int, _: FrameType | None) -> None:
-        log.info("received %s, stopping after the current pass", signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
+    stopping.wait()
+    scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
     log.info("stopped")
 
 

@@ -95,3 +95,14 @@ def test_a_second_instance_on_the_same_sqlite_database_is_refused(tmp_path: Path
     finally:
         first.send_signal(signal.SIGINT)
         assert first.wait(timeout=30) == 0
+
+
+def test_sigterm_stops_the_service_cleanly_even_during_start_up(tmp_path: Path) -> None:
+    from tests.support.process import ServiceProcess
+
+    config = make_project(tmp_path)
+    for wait_for in ("database schema upgraded", "running; planning every"):
+        with ServiceProcess(config, "run") as service:
+            service.wait_for(wait_for)
+            assert service.stop() == 0
+            assert service.lines[-1].endswith("stopped") or "start-up pass" in service.lines[-1]
