@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import migrate
 from scheduler.calendar import WorkCalendar
-from scheduler.channels.base import DeliveryError
+from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.cli.common import Context, Fatal, pass_context, print_table
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions, sqlite_path
@@ -88,15 +88,20 @@ def read_only_sessions(ctx: Context) -> sessionmaker[Session]:
     return make_sessions(engine)
 
 
-def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:
-    """The subject as the dispatcher would render it (same templates, same context)."""
+def render_planned(dispatcher: Dispatcher, message: PlannedMessage) -> Rendered:
+    """Render a planned message exactly as the dispatcher would (same templates, same context).
+    Raises DeliveryError when a template fails."""
     row = OutboxMessage(
         key=message.key, kind=message.kind, context=dict(message.context), due_at=message.due_at,
         recipient_name=message.recipient.name, address=message.recipient.address,
         mentions=[asdict(m) for m in message.recipient.mentions],
     )
+    return dispatcher.render(row, late=False)
+
+
+def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:
     try:
-        return dispatcher.render(row, late=False).subject
+        return render_planned(dispatcher, message).subject
     except DeliveryError as exc:
         return f"!! {exc.reason}"
 

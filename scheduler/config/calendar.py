@@ -105,7 +105,8 @@ class CalendarConfig:
         for year, arrangement in self.years.items():
             if not (year.isdigit() and len(year) == 4):
                 raise ValueError(f'years: "{year}" is not a year')
-            _check_arrangement(int(year), arrangement)
+            if arrangement is not None:  # None: its own problem is already reported
+                _check_arrangement(int(year), arrangement)
         both = set(self.days_off) & set(self.workdays)
         if both:
             listed = ", ".join(str(d) for d in sorted(both))
@@ -122,6 +123,8 @@ def _check_arrangement(year: int, arrangement: YearArrangement) -> None:
     """An arrangement may reach back into the previous December (元旦 of 2024 began 2023-12-30)."""
     first, last = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
     where = f"years.{year}"
+    if None in arrangement.holidays:
+        return  # an entry's own problem is already reported
     for entry in arrangement.holidays:
         if entry.start < first or entry.end > last:
             raise ValueError(f"{where}: {entry.name} ({entry.start} to {entry.end}) is not in {year}")

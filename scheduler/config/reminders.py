@@ -168,6 +168,8 @@ class KeyPeriod:
     enabled: bool = True
 
     def __post_init__(self) -> None:
+        if self.start is None or self.end is None:
+            return  # its own problem is already reported
         if self.start.edge == "end":
             raise ValueError(f"{self.name}: start cannot be {self.start} (use start_of:NAME)")
         if self.start.date is not None and self.end.month_day is not None:

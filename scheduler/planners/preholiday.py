@@ -72,9 +72,8 @@ def send_day(calendar: WorkCalendar, period: HolidayPeriod, step: PreholidayStep
         day = calendar.working_days_before(period.start, step.lead)
     else:
         day = period.start - dt.timedelta(days=step.lead)
-    moved = shift(calendar, day, step.on_non_working_day or config.on_non_working_day)
-    # "after" must not carry a reminder into the holiday it announces.
-    return moved if moved < period.start else calendar.working_day_on_or_before(day)
+    # Even "after" stays before the period: the day before a holiday period is a working day.
+    return shift(calendar, day, step.on_non_working_day or config.on_non_working_day)
 
 
 def _context(calendar: WorkCalendar, period: HolidayPeriod, name: str, step: PreholidayStep,
