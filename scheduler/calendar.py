@@ -48,12 +48,17 @@ class WorkCalendar:
         self.config = config or CalendarConfig()
         self._days_off = frozenset(self.config.days_off)
         self._workdays = frozenset(self.config.workdays)
+        # Per-instance caches (a calendar lives as long as the app; years are few).
+        self._libraries: dict[int, China] = {}
+        self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
+        self._periods: dict[int, tuple[HolidayPeriod, ...]] = {}
 
     # Sources
 
-    @lru_cache(maxsize=16)
     def _library(self, year: int) -> China:
-        return China(years=year, language="zh_CN")
+        if year not in self._libraries:
+            self._libraries[year] = China(years=year, language="zh_CN")
+        return self._libraries[year]
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -64,8 +69,12 @@ class WorkCalendar:
         """Whether the year's arrangement is known (in config, or published in the library)."""
         return str(year) in self.config.years or year <= self._last_official_year()
 
-    @lru_cache(maxsize=16)
     def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+        if year not in self._years:
+            self._years[year] = self._arrangement(year)
+        return self._years[year]
+
+    def _arrangement(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
         """(holiday name by day off, adjusted working days) for the days of one year.
 
         An entered arrangement replaces the library's year; its neighbours' arrangements may
@@ -168,9 +177,13 @@ class WorkCalendar:
                     seen[period.start] = period
         return [seen[k] for k in sorted(seen)]
 
-    @lru_cache(maxsize=16)
     def _periods_around(self, year: int) -> tuple[HolidayPeriod, ...]:
         """Every period with a public holiday in ``year`` (runs may cross into the next/previous year)."""
+        if year not in self._periods:
+            self._periods[year] = self._find_periods(year)
+        return self._periods[year]
+
+    def _find_periods(self, year: int) -> tuple[HolidayPeriod, ...]:
         periods = []
         day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         while day <= end:

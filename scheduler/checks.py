@@ -88,7 +88,26 @@ def check_calendar_year(loaded: LoadedConfig, report: Report) -> None:
         )
 
 
-CHECKS: list[Check] = [check_data, check_templates, check_calendar_year]
+def check_reminder_templates(loaded: LoadedConfig, report: Report) -> None:
+    """Every message kind [preholiday] and [key_periods] name must have its templates."""
+    service = loaded.config.service
+    override = loaded.resolve(service.templates) if service.templates else None
+    kinds = set(Renderer(service.zone, override if override and override.is_dir() else None).kinds())
+    wanted = [(f"preholiday.steps.{name}.template", step.template)
+              for name, step in loaded.config.preholiday.steps.items()]
+    for name, period in loaded.config.key_periods.periods.items():
+        notices = ["start"]
+        if period.repeat != "none":
+            notices.append("reminder")
+        if period.end_notice:
+            notices.append("end")
+        wanted += [(f"key_periods.periods.{name}.templates", f"{period.templates}/{n}") for n in notices]
+    for key, kind in wanted:
+        if kind not in kinds:
+            report.problems.append(f"{key}: no templates for message kind {kind!r} ({kind}.subject.j2, {kind}.text.j2)")
+
+
+CHECKS: list[Check] = [check_data, check_templates, check_calendar_year, check_reminder_templates]
 
 
 def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:

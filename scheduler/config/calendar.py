@@ -23,7 +23,7 @@ class MonthDay(NamedTuple):
     day: int
 
     @classmethod
-    def parse(cls, value: Any) -> "MonthDay":
+    def parse(cls, value: Any) -> MonthDay:
         match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", value) if isinstance(value, str) else None
         if match:
             try:
@@ -42,6 +42,9 @@ class MonthDay(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.month:02d}-{self.day:02d}"
+
+
+DECEMBER_1 = MonthDay(12, 1)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class YearGuardConfig:
     ``every``) while next year's arrangement is neither in the library nor entered above."""
 
     enabled: bool = True
-    warn_from: MonthDay = MonthDay(12, 1)  # the State Council usually publishes in November
+    warn_from: MonthDay = DECEMBER_1  # the State Council usually publishes in November
     at: dt.time = dt.time(9, 30)
     every: dt.timedelta = dt.timedelta(days=7)
     group: str = ""  # "" = delivery.admins

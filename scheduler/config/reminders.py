@@ -122,7 +122,7 @@ class DateRule(NamedTuple):
     edge: str = ""  # "start" or "end" with holiday
 
     @classmethod
-    def parse(cls, value: Any) -> "DateRule":
+    def parse(cls, value: Any) -> DateRule:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return cls(date=value)
         if isinstance(value, str):

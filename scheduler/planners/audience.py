@@ -30,7 +30,7 @@ class Addressee:
 
 def enterprise_context(enterprise: Enterprise) -> dict[str, str]:
     """What a message may say about an enterprise; ``category`` picks its checklist template."""
-    category = Category(enterprise.category)
+    category = enterprise.category_enum
     return {"code": enterprise.code, "name": enterprise.name, "category": category.value,
             "category_label": category.label}
 

@@ -17,7 +17,7 @@ from scheduler.config.reminders import WEEKDAYS, DateRule, KeyPeriod
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.audience import resolve
 from scheduler.planners.base import PlanContext
-from scheduler.planners.schedule import days, due_at, shift, window_days
+from scheduler.planners.schedule import days, due_at, may_fall_in, shift, window_days
 
 ONE_DAY = dt.timedelta(days=1)
 # A notice is at most this far outside its occurrence (lead, and moves off holidays).
@@ -49,7 +49,8 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         if not period.enabled:
             continue
         for occurrence in occurrences(ctx.calendar, period, first - _SLACK, last + _SLACK + period.lead * ONE_DAY):
-            notices = [n for n in notices_of(ctx.calendar, period, occurrence, policy) if first <= n.day <= last]
+            notices = [n for n in notices_of(ctx.calendar, period, occurrence, policy)
+                       if may_fall_in(window, n.day, period.at, zone)]
             if not notices:
                 continue
             recipients = resolve(ctx.directory, period.audience)

@@ -17,7 +17,7 @@ from scheduler.config.reminders import PreholidayConfig, PreholidayStep
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.audience import enterprise_counts, resolve
 from scheduler.planners.base import PlanContext
-from scheduler.planners.schedule import due_at, local, shift, window_days
+from scheduler.planners.schedule import due_at, local, may_fall_in, shift, window_days
 
 
 def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
@@ -37,7 +37,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             if not counts_for(period, step, config):
                 continue
             day = send_day(ctx.calendar, period, step, config)
-            if not first <= day <= last:
+            if not may_fall_in(window, day, step.at, zone):
                 continue
             if counts is None:
                 counts = enterprise_counts(ctx.directory)

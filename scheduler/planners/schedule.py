@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from scheduler.calendar import WorkCalendar
-from scheduler.outbox.planned import Window, jitter
+from scheduler.outbox.planned import MAX_JITTER_S, MIN_JITTER_S, Window, jitter
 
 
 def shift(calendar: WorkCalendar, day: dt.date, policy: str) -> dt.date:
@@ -30,6 +30,14 @@ def local(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
 def due_at(day: dt.date, at: dt.time, zone: ZoneInfo, key: str) -> dt.datetime:
     """The moment a keyed notice is due: the local time plus the key's jitter (5–95 s)."""
     return local(day, at, zone) + jitter(key)
+
+
+def may_fall_in(window: Window, day: dt.date, at: dt.time, zone: ZoneInfo) -> bool:
+    """Whether a notice set for ``day`` at ``at`` can, whatever its jitter, be due in ``window``;
+    lets a planner skip resolving recipients on the service's many short ticks."""
+    moment = local(day, at, zone)
+    return (moment + dt.timedelta(seconds=MIN_JITTER_S) <= window.end
+            and moment + dt.timedelta(seconds=MAX_JITTER_S) > window.start)
 
 
 def window_days(window: Window, zone: ZoneInfo) -> tuple[dt.date, dt.date]:

@@ -16,7 +16,7 @@ from scheduler.calendar import WorkCalendar
 from scheduler.config.calendar import YearGuardConfig
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.base import PlanContext
-from scheduler.planners.schedule import days, due_at, window_days
+from scheduler.planners.schedule import days, due_at, may_fall_in, window_days
 
 KIND = "calendar/year_guard"
 
@@ -40,7 +40,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     for day in days(first, last):
         for year in missing_years(ctx.calendar, day, guard):
             since = guard.warn_from.in_year(year - 1)
-            if (day - since).days % guard.every.days:
+            if (day - since).days % guard.every.days or not may_fall_in(window, day, guard.at, zone):
                 continue
             context = {
                 "year": year,

@@ -109,8 +109,9 @@ workdays = [2026-03-07]
     ('[calendar.years.27]\nholidays = []', '"27" is not a year'),
     ('[calendar.years.2027]\nholidays = [{ name = "国庆节", start = 2028-10-01, end = 2028-10-07 }]',
      "国庆节 (2028-10-01 to 2028-10-07) is not in 2027"),
-    ('[calendar.years.2027]\nholidays = [{ name = "春节", start = 2027-02-05, end = 2027-02-11 }]\n'
-     'workdays = [2027-02-07]', "2027-02-07 is both a workday and a day off (春节)"),
+    (('[calendar.years.2027]\nholidays = [{ name = "春节", start = 2027-02-05, end = 2027-02-11 }]'
+      '\nworkdays = [2027-02-07]'),
+     "2027-02-07 is both a workday and a day off (春节)"),
     ('[calendar.years.2027]\nholidays = [{ name = "春节", start = 2027-02-11, end = 2027-02-05 }]',
      "春节: end 2027-02-05 is before start 2027-02-11"),
     ('[calendar]\ndays_off = [2026-03-02]\nworkdays = [2026-03-02]', "2026-03-02 listed both"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 from scheduler.app import App
@@ -42,7 +43,7 @@ def test_admins_are_told_on_1_december_and_weekly_until_it_is_resolved(tmp_path:
     assert {m.recipient.key for m in messages} == {ADMIN}
     days = [m.due_at.astimezone(SHANGHAI).date() for m in messages]
     assert days[0] == D(NEXT - 1, 12, 1)
-    assert all((b - a).days == 7 for a, b in zip(days, days[1:]))
+    assert all((b - a).days == 7 for a, b in itertools.pairwise(days))
     assert days[-1] >= D(NEXT, 1, 12)
     first = messages[0]
     assert first.key == f"year_guard:{NEXT}:{NEXT - 1}-12-01:{ADMIN}"
