@@ -13,7 +13,9 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +33,7 @@ from scheduler.people.directory import Directory
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.people.models import Enterprise, Staff
 from scheduler.planners import PLANNERS, PlanContext, Planner
+from scheduler.rendering import RenderedParts, Renderer
 
 ONE_DAY = dt.timedelta(days=1)
 PROGRESS_AFTER_DAYS = 31  # longer windows report each finished month on stderr
@@ -106,6 +109,18 @@ def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:
         return f"!! {exc.reason}"
 
 
+class SubjectRenderer(Renderer):
+    """The real templates and filters, rendering subjects only: `simulate` shows no bodies, and
+    bodies cost most of a long simulation's time. Templates are not re-read during a run."""
+
+    def __init__(self, zone: ZoneInfo, override: Path | None) -> None:
+        super().__init__(zone, override)
+        self.env.auto_reload = False
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
+        return RenderedParts(" ".join(self._render(f"{kind}.subject.j2", context).split()), "", "", "")
+
+
 @click.command("simulate")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
@@ -143,7 +158,9 @@ def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only:
 
     planners = {name: PLANNERS[name] for name in (only or PLANNERS)}
     messages = plan_days(planners, context, window, progress=progress)
-    dispatcher = Dispatcher(sessions, {}, ctx.app.renderer, config, ctx.app.clock, worker="simulate")
+    override = ctx.loaded.resolve(config.service.templates) if config.service.templates else None
+    renderer = SubjectRenderer(zone, override)
+    dispatcher = Dispatcher(sessions, {}, renderer, config, ctx.app.clock, worker="simulate")
     rows = [_row(m, subject_of(dispatcher, m), zone) for m in messages]
     if fmt == "jsonl":
         for row in rows:
