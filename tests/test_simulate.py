@@ -127,3 +127,19 @@ def test_a_step_naming_a_missing_template_fails_check_and_simulate(tmp_path: Pat
     assert "preholiday.steps.T-7.template: no templates for message kind 'preholiday/inspectoin'" in check.stderr
     code, out, err = simulate(config, "--from", "2026-02-01", "--to", "2026-02-10")
     assert code == 2 and "could not be rendered" in err and "!! template preholiday/inspectoin" in out
+
+
+def test_simulated_subjects_are_the_subjects_the_dispatcher_sends(shipped_config: Path, clock: ManualClock) -> None:
+    clock.set(local(2026, 1, 30, 9, 5))  # the 春节 T-14 reminders have just gone out
+    app = make_app(shipped_config, clock)
+    try:
+        app.service.run_once()
+        with app.sessions() as session:
+            sent = {m.key: m.subject for m in session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_not(None)))}
+    finally:
+        app.close()
+    assert len(sent) >= 14
+    code, out, _ = simulate(shipped_config, "--from", "2026-01-30", "--to", "2026-01-30", "--format", "jsonl")
+    simulated = {r["key"]: r["subject"] for r in map(json.loads, out.splitlines())}
+    assert code == 0
+    assert {k: simulated[k] for k in sent} == sent
