@@ -21,10 +21,11 @@ T14 = "preholiday:2026-02-15:T-14:"  # 春节 2026: T-14 is sent Friday 30 Janua
 ENTERPRISE_CONTACTS = 14
 
 
-@pytest.fixture
-def service(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def service(request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+    database = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     clock.set(local(2026, 1, 29, 12, 0))
-    application = make_app(shipped_project(tmp_path / "project"), clock)
+    application = make_app(shipped_project(tmp_path / "project", database=database), clock)
     application.service.run_once()  # running on Thursday; then it stops
     yield application
     application.close()

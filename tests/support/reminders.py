@@ -22,8 +22,8 @@ def shipped_section() -> str:
     return text[text.index(SECTION_START):text.index(SECTION_END)]
 
 
-def shipped_project(folder: Path, extra: str = "") -> Path:
-    return make_project(folder, "\n" + shipped_section() + "\n" + extra)
+def shipped_project(folder: Path, extra: str = "", *, database: str | None = None) -> Path:
+    return make_project(folder, "\n" + shipped_section() + "\n" + extra, database=database)
 
 
 def planned(app: App, start: dt.datetime, end: dt.datetime, planners: Iterable[str] | None = None) -> list[PlannedMessage]:
