@@ -48,12 +48,17 @@ class WorkCalendar:
         self.config = config or CalendarConfig()
         self._days_off = frozenset(self.config.days_off)
         self._workdays = frozenset(self.config.workdays)
+        # Per-instance caches (a calendar lives as long as the app; years are few).
+        self._libraries: dict[int, China] = {}
+        self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
+        self._periods: dict[int, tuple[HolidayPeriod, ...]] = {}
 
     # Sources
 
-    @lru_cache(maxsize=16)
     def _library(self, year: int) -> China:
-        return China(years=year, language="zh_CN")
+        if year not in self._libraries:
+            self._libraries[year] = China(years=year, language="zh_CN")
+        return self._libraries[year]
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -64,22 +69,32 @@ class WorkCalendar:
         """Whether the year's arrangement is known (in config, or published in the library)."""
         return str(year) in self.config.years or year <= self._last_official_year()
 
-    @lru_cache(maxsize=16)
     def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
-        """(holiday name by day off, adjusted working days) for one year."""
+        if year not in self._years:
+            self._years[year] = self._arrangement(year)
+        return self._years[year]
+
+    def _arrangement(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+        """(holiday name by day off, adjusted working days) for the days of one year.
+
+        An entered arrangement replaces the library's year; its neighbours' arrangements may
+        reach into it too (the 2024 元旦 holiday began on 2023-12-30).
+        """
         arrangement = self.config.years.get(str(year))
         if arrangement is not None:
-            off: dict[dt.date, str] = {}
-            for entry in arrangement.holidays:
-                day = entry.start
-                while day <= entry.end:
-                    off[day] = entry.name
-                    day += ONE_DAY
-            return off, frozenset(arrangement.workdays)
-        library = self._library(year)
-        off = {day: name for day, name in library.items() if day.year == year}
-        workdays = frozenset(d for d in library.weekend_workdays if d.year == year)
-        return off, workdays
+            off = dict(arrangement.days_off())
+            workdays = set(arrangement.workdays)
+        else:
+            library = self._library(year)
+            off = {day: name for day, name in library.items() if day.year == year}
+            workdays = {d for d in library.weekend_workdays if d.year == year}
+        for other in (year - 1, year + 1):
+            neighbour = self.config.years.get(str(other))
+            if neighbour is not None:
+                off.update((d, n) for d, n in neighbour.days_off() if d.year == year)
+                workdays.update(d for d in neighbour.workdays if d.year == year)
+        own = {d: n for d, n in off.items() if d.year == year and d not in workdays}
+        return own, frozenset(d for d in workdays if d.year == year)
 
     # Days
 
@@ -129,6 +144,11 @@ class WorkCalendar:
             day -= ONE_DAY
         return day
 
+    def working_day_on_or_after(self, day: dt.date) -> dt.date:
+        while not self.is_working_day(day):
+            day += ONE_DAY
+        return day
+
     def spring_festival(self, year: int) -> dt.date:
         """春节 (初一) of ``year``; the lunar date does not depend on the arrangement."""
         return min(d for d, n in self._library(year).items() if n == "春节")
@@ -141,9 +161,11 @@ class WorkCalendar:
             self.holiday_name(d) and d.year == year for d in _days(p.start, p.end))]
 
     def period_of(self, day: dt.date) -> HolidayPeriod | None:
-        for period in self._periods_around(day.year):
-            if day in period:
-                return period
+        """The holiday period ``day`` belongs to (late December may belong to next year's 元旦)."""
+        for year in (day.year, day.year + 1):
+            for period in self._periods_around(year):
+                if day in period:
+                    return period
         return None
 
     def periods_between(self, start: dt.date, end: dt.date) -> list[HolidayPeriod]:
@@ -155,9 +177,13 @@ class WorkCalendar:
                     seen[period.start] = period
         return [seen[k] for k in sorted(seen)]
 
-    @lru_cache(maxsize=16)
     def _periods_around(self, year: int) -> tuple[HolidayPeriod, ...]:
         """Every period with a public holiday in ``year`` (runs may cross into the next/previous year)."""
+        if year not in self._periods:
+            self._periods[year] = self._find_periods(year)
+        return self._periods[year]
+
+    def _find_periods(self, year: int) -> tuple[HolidayPeriod, ...]:
         periods = []
         day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         while day <= end:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from jinja2 import TemplateError
 
+from scheduler.calendar import WorkCalendar
 from scheduler.config import LoadedConfig
 from scheduler.people.imports import read_enterprises, read_staff
+from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
 
@@ -23,6 +25,7 @@ from scheduler.tabular import DataError
 class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    today: dt.date | None = None  # given by the CLI, for checks that depend on the date
 
 
 Check = Callable[[LoadedConfig, Report], None]
@@ -71,11 +74,44 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
             report.problems.append(f"template {where}: {exc}")
 
 
-CHECKS: list[Check] = [check_data, check_templates]
+def check_calendar_year(loaded: LoadedConfig, report: Report) -> None:
+    """From 1 December: is next year's holiday arrangement known (library or config)?"""
+    if report.today is None:
+        return
+    calendar = loaded.config.calendar
+    for year in missing_years(WorkCalendar(calendar), report.today, calendar.guard):
+        report.warnings.append(
+            f"calendar: the {year} holiday arrangement is neither in the holidays library nor in config; "
+            f"reminders for {year} follow the library's estimate (no 调休 working weekends). "
+            f"Enter [calendar.years.{year}] from the State Council's notice (docs/calendar.md) "
+            f"or upgrade the holidays package."
+        )
 
 
-def run_checks(loaded: LoadedConfig) -> Report:
-    report = Report()
+def check_reminder_templates(loaded: LoadedConfig, report: Report) -> None:
+    """Every message kind [preholiday] and [key_periods] name must have its templates."""
+    service = loaded.config.service
+    override = loaded.resolve(service.templates) if service.templates else None
+    kinds = set(Renderer(service.zone, override if override and override.is_dir() else None).kinds())
+    wanted = [(f"preholiday.steps.{name}.template", step.template)
+              for name, step in loaded.config.preholiday.steps.items()]
+    for name, period in loaded.config.key_periods.periods.items():
+        notices = ["start"]
+        if period.repeat != "none":
+            notices.append("reminder")
+        if period.end_notice:
+            notices.append("end")
+        wanted += [(f"key_periods.periods.{name}.templates", f"{period.templates}/{n}") for n in notices]
+    for key, kind in wanted:
+        if kind not in kinds:
+            report.problems.append(f"{key}: no templates for message kind {kind!r} ({kind}.subject.j2, {kind}.text.j2)")
+
+
+CHECKS: list[Check] = [check_data, check_templates, check_calendar_year, check_reminder_templates]
+
+
+def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:
+    report = Report(today=today)
     for check in CHECKS:
         check(loaded, report)
     return report

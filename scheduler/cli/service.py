@@ -21,7 +21,8 @@ def run(ctx: Context, once: bool) -> None:
 @pass_context
 def check(ctx: Context) -> None:
     """Check the config, the data files and every template; exit 2 listing every problem."""
-    report = run_checks(ctx.loaded)
+    today = ctx.app.clock.now().astimezone(ctx.loaded.config.service.zone).date()
+    report = run_checks(ctx.loaded, today)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problems:

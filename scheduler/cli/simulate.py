@@ -1,0 +1,191 @@
+"""`safeduty simulate --from DATE --to DATE`: what the planners would send, sending nothing.
+
+It calls the very planners the service calls (``PLANNERS``), with the current config and data,
+over the window day by day, and renders each subject with the real templates. Nothing is
+written: the data files named in config are read as the service would import them, and the
+database is only read (an in-memory one stands in when the SQLite file does not exist yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import migrate
+from scheduler.calendar import WorkCalendar
+from scheduler.channels.base import DeliveryError, Rendered
+from scheduler.cli.common import Context, Fatal, pass_context, print_table
+from scheduler.config import LoadedConfig
+from scheduler.db import make_engine, make_sessions, sqlite_path
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox.models import OutboxMessage
+from scheduler.outbox.planned import PlannedMessage, Window
+from scheduler.people.directory import Directory
+from scheduler.people.imports import read_enterprises, read_staff
+from scheduler.people.models import Enterprise, Staff
+from scheduler.planners import PLANNERS, PlanContext, Planner
+from scheduler.rendering import RenderedParts, Renderer
+
+ONE_DAY = dt.timedelta(days=1)
+PROGRESS_AFTER_DAYS = 31  # longer windows report each finished month on stderr
+
+
+def plan_days(
+    planners: Mapping[str, Planner],
+    context: Callable[[], AbstractContextManager[PlanContext]],
+    window: Window,
+    step: dt.timedelta = ONE_DAY,
+    progress: Callable[[dt.datetime, int], None] | None = None,
+) -> list[PlannedMessage]:
+    """Every message the planners produce over ``window``, planned in ``step``-long slices (as
+    the service plans tick by tick), sorted by due time. ``context`` opens a PlanContext for
+    one slice (a short read-only session, so a running service is not kept waiting)."""
+    found: list[PlannedMessage] = []
+    start = window.start
+    while start < window.end:
+        end = min(start + step, window.end)
+        with context() as ctx:
+            for planner in planners.values():
+                found.extend(planner(ctx, Window(start, end)))
+        if progress is not None:
+            progress(end, len(found))
+        start = end
+    return sorted(found, key=lambda m: (m.due_at, m.key))
+
+
+def load_directory(loaded: LoadedConfig, session: Session) -> Directory:
+    """The people the service would plan for: the data files named in config (as its next sync
+    would import them), otherwise what the database holds."""
+    config = loaded.config
+    stored = Directory.load(session, config)
+    enterprises, staff = stored.all_enterprises, stored.staff
+    if config.data.enterprises:
+        rows = read_enterprises(loaded.resolve(config.data.enterprises), config.channels)
+        enterprises = [Enterprise(**_columns(r), active=True) for r in rows]
+    if config.data.staff:
+        staff = [Staff(**_columns(r), active=True) for r in read_staff(loaded.resolve(config.data.staff))]
+    return Directory(config, enterprises, staff)
+
+
+def _columns(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def read_only_sessions(ctx: Context) -> sessionmaker[Session]:
+    """The service's database, or an empty in-memory one when the SQLite file does not exist yet
+    (so `simulate` before the first `run` creates no file)."""
+    path = sqlite_path(ctx.loaded.database_url)
+    if path is None or path.exists():
+        return ctx.app.sessions
+    engine = make_engine("sqlite://")
+    migrate.upgrade(engine)
+    return make_sessions(engine)
+
+
+def render_planned(dispatcher: Dispatcher, message: PlannedMessage) -> Rendered:
+    """Render a planned message exactly as the dispatcher would (same templates, same context).
+    Raises DeliveryError when a template fails."""
+    row = OutboxMessage(
+        key=message.key, kind=message.kind, context=dict(message.context), due_at=message.due_at,
+        recipient_name=message.recipient.name, address=message.recipient.address,
+        mentions=[asdict(m) for m in message.recipient.mentions],
+    )
+    return dispatcher.render(row, late=False)
+
+
+def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:
+    try:
+        return render_planned(dispatcher, message).subject
+    except DeliveryError as exc:
+        return f"!! {exc.reason}"
+
+
+class SubjectRenderer(Renderer):
+    """The real templates and filters, rendering subjects only: `simulate` shows no bodies, and
+    bodies cost most of a long simulation's time. Templates are not re-read during a run."""
+
+    def __init__(self, zone: ZoneInfo, override: Path | None) -> None:
+        super().__init__(zone, override)
+        self.env.auto_reload = False
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
+        return RenderedParts(" ".join(self._render(f"{kind}.subject.j2", context).split()), "", "", "")
+
+
+@click.command("simulate")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="A table, or one JSON object per line.")
+@click.option("--planner", "only", multiple=True, type=click.Choice(sorted(PLANNERS)),
+              help="Run only this planner (repeatable; default: all).")
+@pass_context
+def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only: tuple[str, ...]) -> None:
+    """Show every message the planners would send from --from to --to; nothing is sent or written.
+
+    Days are in service.zone. Progress goes to stderr for windows longer than a month.
+    """
+    config = ctx.loaded.config
+    zone = config.service.zone
+    if last < first:
+        raise Fatal(f"--to {last:%Y-%m-%d} is before --from {first:%Y-%m-%d}")
+    window = Window(first.replace(tzinfo=zone), (last + ONE_DAY).replace(tzinfo=zone))
+    sessions = read_only_sessions(ctx)
+    calendar = WorkCalendar(config.calendar)
+    with sessions() as session:
+        directory = load_directory(ctx.loaded, session)
+
+    @contextmanager
+    def context() -> Iterator[PlanContext]:
+        with sessions() as session:  # never committed: closing rolls back
+            yield PlanContext(config, calendar, directory, session)
+
+    long = (last - first).days >= PROGRESS_AFTER_DAYS
+
+    def progress(end: dt.datetime, count: int) -> None:
+        day = end.astimezone(zone).date() - ONE_DAY
+        if long and ((day + ONE_DAY).day == 1 or end == window.end):
+            click.echo(f"simulate: planned through {day} ({count} message(s))", err=True)
+
+    planners = {name: PLANNERS[name] for name in (only or PLANNERS)}
+    messages = plan_days(planners, context, window, progress=progress)
+    override = ctx.loaded.resolve(config.service.templates) if config.service.templates else None
+    renderer = SubjectRenderer(zone, override)
+    dispatcher = Dispatcher(sessions, {}, renderer, config, ctx.app.clock, worker="simulate")
+    rows = [_row(m, subject_of(dispatcher, m), zone) for m in messages]
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        print_table(("due", "kind", "recipient", "channel", "subject"),
+                    [(r["due_at"][:16].replace("T", " "), r["kind"], r["recipient"], r["channel"], r["subject"])
+                     for r in rows])
+    click.echo(f"simulate: {len(rows)} message(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}; nothing was sent",
+               err=True)
+    broken = sum(r["subject"].startswith("!! ") for r in rows)
+    if broken:
+        raise Fatal(f"{broken} message(s) could not be rendered (subjects starting with !!)")
+
+
+def _row(message: PlannedMessage, subject: str, zone: Any) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "kind": message.kind,
+        "due_at": message.due_at.astimezone(zone).isoformat(),
+        "expires_at": message.expires_at.astimezone(zone).isoformat(),
+        "recipient": message.recipient.name,
+        "recipient_key": message.recipient.key,
+        "channel": message.recipient.channel,
+        "address": message.recipient.address,
+        "topic": message.topic,
+        "subject": subject,
+    }
