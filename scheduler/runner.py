@@ -27,7 +27,8 @@ def run(app: App, *, once: bool = False) -> None:
     stopping = threading.Event()
 
     def stop(signum: int, _: FrameType | None) -> None:
-        log.info("received %s, stopping after the current pass", signal.Signals(signum).name)
+        if not stopping.is_set():
+            log.info("received %s, stopping after the current pass", signal.Signals(signum).name)
         stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
