@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rosters.ledger import Ledger
 from rosters.model import Leave, Person
+from scheduler.config.roster import RosterConfig
 from scheduler.vocab import Role
 
 ONE_DAY = dt.timedelta(days=1)
@@ -141,3 +142,32 @@ def violations(
 
 def _span(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()}…{end.isoformat()}"
+
+
+def capacity_problems(people: Sequence[Person], config: RosterConfig) -> list[str]:
+    """Staffing the config asks for that the eligible people can never give, whatever the roster.
+
+    With ``min_rest_days`` r a person serves at most one day in r + 1, so a role needing n a day
+    needs n × (r + 1) eligible people; and no one holds two seats on one day.
+    """
+    if not people:
+        return []  # the roster is not in use
+    heads = [config.staffing.workday, config.staffing.weekend, config.staffing.holiday]
+    most = {Role.LEADER: max(h.leader for h in heads), Role.OFFICER: max(h.officer for h in heads)}
+    for period in config.key_periods:
+        most[Role.LEADER] = max(most[Role.LEADER], period.leader)
+        most[Role.OFFICER] = max(most[Role.OFFICER], period.officer)
+    per_person = config.min_rest_days + 1
+    problems = []
+    for role, need in most.items():
+        eligible = sum(1 for p in people if role in p.roles)
+        if eligible < need * per_person:
+            problems.append(f"roster: {eligible} people can be {role.label}, but days needing {need} with "
+                            f"min_rest_days = {config.min_rest_days} need at least {need * per_person}")
+    if len(people) < (most[Role.LEADER] + most[Role.OFFICER]) * per_person:
+        problems.append(f"roster: {len(people)} leaders and officers cannot fill "
+                        f"{most[Role.LEADER]} + {most[Role.OFFICER]} seats a day with that rest")
+    known = {p.code for p in people} | {p.name for p in people}
+    for who in sorted(set(config.limits) - known):
+        problems.append(f'roster.limits: "{who}" is not a leader or officer on the staff list')
+    return problems

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 from jinja2 import TemplateError
 
+from rosters.model import DUTY_ROLES, Person
+from rosters.rules import capacity_problems
 from scheduler.config import LoadedConfig
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
+from scheduler.vocab import Role
 
 
 @dataclass
@@ -71,7 +74,20 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
             report.problems.append(f"template {where}: {exc}")
 
 
-CHECKS: list[Check] = [check_data, check_templates]
+def check_roster(loaded: LoadedConfig, report: Report) -> None:
+    """Whether the staff file has enough leaders and officers for the [roster] staffing and rest."""
+    if not loaded.config.data.staff:
+        return
+    try:
+        rows = read_staff(loaded.resolve(loaded.config.data.staff))
+    except DataError:
+        return  # check_data reports it
+    people = [Person(r["code"], r["name"], roles) for r in rows
+              if (roles := frozenset(Role(x) for x in r["roles"].split(",") if x) & set(DUTY_ROLES))]
+    report.problems.extend(capacity_problems(people, loaded.config.roster))
+
+
+CHECKS: list[Check] = [check_data, check_templates, check_roster]
 
 
 def run_checks(loaded: LoadedConfig) -> Report:

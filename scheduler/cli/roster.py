@@ -162,7 +162,7 @@ def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, per
     elif fmt == "xlsx":
         raise Fatal("an XLSX roster needs a file: add -o FILE.xlsx")
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
 
 
 @group.command()

@@ -33,7 +33,10 @@ class DateMark(NamedTuple):
             match = _MONTH_DAY.match(value.strip())
             if match:
                 mark = cls(int(match[1]), int(match[2]))
-                dt.date(2000, mark.month, mark.day)  # 2000 is a leap year: 02-29 is allowed
+                try:
+                    dt.date(2000, mark.month, mark.day)  # 2000 is a leap year: 02-29 is allowed
+                except ValueError:
+                    raise ValueError(f'expected a day such as "07-15", got {value!r} (no such day)') from None
                 return mark
             try:
                 return cls.parse(dt.date.fromisoformat(value.strip()))
@@ -93,6 +96,8 @@ class KeyPeriod:
     officer: int = 0
 
     def __post_init__(self) -> None:
+        if self.start is None or self.end is None:
+            return  # a bad day: the converter has already reported it
         if (self.start.year is None) != (self.end.year is None):
             raise ValueError(f"{self.name}: start and end must both recur (MM-DD) or both be dates")
         if self.start.year is not None and self.end.date(1) < self.start.date(1):

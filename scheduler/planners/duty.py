@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
@@ -29,7 +30,7 @@ from rosters.notices import (
     day_context, roster_context, shift_context, stamp,
 )
 from rosters.tables import RosterAction, RosterAssignment, RosterChange
-from scheduler.outbox.planned import PlannedMessage, Recipient, Window, jitter
+from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window, jitter
 from scheduler.planners.base import PlanContext
 from scheduler.vocab import Role
 
@@ -91,7 +92,12 @@ class DutyPlanner:
             context = day_context(row, ctx.config.roster.duty_phone)
             if self.overdue_major_hazards is not None:
                 context["overdue_major_hazards"] = self.overdue_major_hazards(ctx.session, date)
+            on_duty = {h.code for h in row.leaders + row.officers}
+            mentions = tuple(Mention(s.name, s.mobile, s.feishu_open_id) for s in ctx.directory.staff
+                             if s.code in on_duty)
             for recipient in _audience(ctx, ctx.config.roster.notices.daily_to, bot_only=True):
+                if recipient.mentions:  # a bot message @mentions today's people, not the whole team
+                    recipient = replace(recipient, mentions=mentions)
                 yield _message(f"duty:{date.isoformat()}:today:{recipient.key}", TODAY, recipient,
                                row.day.start, row.day.end, context, f"duty:{date.isoformat()}:today")
 
