@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from rosters.coverage import Finding, check
 from rosters.days import DayClassifier
+from rosters.exports.rows import RosterRow, roster_rows
 from rosters.generate import fill
 from rosters.ledger import Ledger
-from rosters.coverage import Finding, check
-from rosters.exports.rows import RosterRow, roster_rows
 from rosters.model import DUTY_ROLES, DutyDay, Leave, Person, Slot
 from rosters.rules import LeaveBook, Rules
 from rosters.tables import RosterAction, RosterAssignment, RosterChange, RosterLeave
@@ -165,8 +165,7 @@ class RosterBook:
             if old and old != code:
                 moves.append((slot, old, code))
         self.record("generate", actor, "", now, moves, start, end)
-        return Generated(len(days), sum(1 for s in new if s not in drafts or drafts[s].staff_code != new[s]),
-                         len(kept), sorted(moves, key=lambda m: m[0].sort_key), len(frozen))
+        return Generated(len(days), len(new), len(kept), sorted(moves, key=lambda m: m[0].sort_key), len(frozen))
 
     def publish(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str) -> RosterAction:
         """Freeze the days from ``start`` to ``end``; refuses while any of them has an empty seat."""

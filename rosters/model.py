@@ -20,7 +20,7 @@ class DayKind(enum.Enum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> "DayKind":
+    def __new__(cls, value: str, label: str) -> DayKind:  # noqa: PYI034 - an Enum's member factory
         member = object.__new__(cls)
         member._value_ = value
         member.label = label

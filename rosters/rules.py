@@ -29,7 +29,7 @@ class Rules:
         role: Role,
         day: dt.date,
         ledger: Ledger,
-        leave: "LeaveBook",
+        leave: LeaveBook,
         ignore: Iterable[dt.date] = (),
     ) -> str | None:
         """Why ``person`` cannot take a ``role`` seat on ``day`` (None: they can).

@@ -24,7 +24,14 @@ from rosters.exports.sheets import to_csv, to_xlsx
 from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
 from rosters.stats import tally
-from scheduler.cli.common import FORMAT_OPTION, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 from scheduler.people.directory import Directory
 from scheduler.vocab import Role
 

@@ -26,7 +26,7 @@ class DateMark(NamedTuple):
     year: int | None = None
 
     @classmethod
-    def parse(cls, value: Any) -> "DateMark":
+    def parse(cls, value: Any) -> DateMark:
         if isinstance(value, dt.date):
             return cls(value.month, value.day, value.year)
         if isinstance(value, str):

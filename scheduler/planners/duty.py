@@ -26,8 +26,19 @@ from sqlalchemy.orm import Session
 from rosters.book import RosterBook, shift_topic
 from rosters.exports.rows import RosterRow
 from rosters.notices import (
-    CHANGED, COVERAGE, HOLIDAY_REPORT, PUBLISHED, SHIFT_EVE, SHIFT_SOON, TODAY, change_contexts, coverage_context,
-    day_context, roster_context, shift_context, stamp,
+    CHANGED,
+    COVERAGE,
+    HOLIDAY_REPORT,
+    PUBLISHED,
+    SHIFT_EVE,
+    SHIFT_SOON,
+    TODAY,
+    change_contexts,
+    coverage_context,
+    day_context,
+    roster_context,
+    shift_context,
+    stamp,
 )
 from rosters.tables import RosterAction, RosterAssignment, RosterChange
 from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window, jitter
@@ -128,9 +139,9 @@ class DutyPlanner:
             labels = {c.day: book.day(c.day).label for c in live}
             expires = max(book.day(c.day).end for c in live)
             for code, context in change_contexts(action, live, names, labels).items():
-                recipient = self._person(ctx, code)
-                if recipient is not None:
-                    yield _message(f"duty:changed:{action.id}:{code}", CHANGED, recipient, action.at, expires,
+                person = self._person(ctx, code)
+                if person is not None:
+                    yield _message(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
                                    context, f"duty:changed:{action.id}")
 
     def _holiday_reports(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 
 import pytest
@@ -17,12 +18,12 @@ from tests.rosters.conftest import classifier, example_people
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
-def plan(days, people, *, leave=(), rules=Rules(1), taken=None, ledger=None):  # type: ignore[no-untyped-def]
+def plan(days, people, *, leave=(), rules=None, taken=None, ledger=None):  # type: ignore[no-untyped-def]
     taken = dict(taken or {})
     ledger = ledger or Ledger(6.0)
     for slot, code in taken.items():
         ledger.add(classifier().day(slot.date), code)
-    new = fill(days, people, taken, ledger, LeaveBook(leave), rules)
+    new = fill(days, people, taken, ledger, LeaveBook(leave), rules or Rules(1))
     return {**taken, **new}
 
 
@@ -92,7 +93,7 @@ def test_minimum_rest_is_configurable() -> None:
     by_person: dict[str, list[dt.date]] = {}
     for slot, code in sorted(seats.items(), key=lambda item: item[0].sort_key):
         by_person.setdefault(code, []).append(slot.date)
-    gaps = [(b - a).days for dates in by_person.values() for a, b in zip(dates, dates[1:])]
+    gaps = [(b - a).days for dates in by_person.values() for a, b in itertools.pairwise(dates)]
     assert min(gaps) == 3  # two free days between duties
 
 

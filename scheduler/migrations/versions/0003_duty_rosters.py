@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-29
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import scheduler.db
-
 
 revision = '0003'
 down_revision = '0001'
