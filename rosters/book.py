@@ -164,6 +164,8 @@ class RosterBook:
                                               assigned_at=now if old != code else drafts[slot].assigned_at))
             if old and old != code:
                 moves.append((slot, old, code))
+        for slot, old, _ in moves:
+            cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
         self.record("generate", actor, "", now, moves, start, end)
         return Generated(len(days), len(new), len(kept), sorted(moves, key=lambda m: m[0].sort_key), len(frozen))
 

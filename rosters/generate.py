@@ -6,6 +6,7 @@ person who is free (rules) and ranks first by:
 - on a heaviest day (除夕…): whoever held that day longest ago (never first) — so last year's
   holder is last in line — then
 - the lowest ledger balance this year (weighted load plus catch-up credit), then
+- the fewest duties this year on the same kind of day (so weekends are shared, not only load),
 - whoever served longest ago, then the 工号.
 
 Nothing is random, so the same inputs give the same roster. When a seat has no free candidate

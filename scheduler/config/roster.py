@@ -128,6 +128,13 @@ class RosterNotices:
     check_at: dt.time = dt.time(9, 0)  # the daily coverage check
     check_days: int = 14  # how far ahead the daily check looks
 
+    def __post_init__(self) -> None:
+        if self.personal == "none":
+            raise ValueError('personal: people on duty must be reachable; name a channel, or "" for '
+                             "delivery.person_channel")
+        if self.holiday_report_days < 0 or self.check_days < 1:
+            raise ValueError("holiday_report_days cannot be negative and check_days must be at least 1")
+
 
 @dataclass(frozen=True)
 class RosterConfig:

@@ -50,6 +50,8 @@ def test_an_audience_naming_an_unknown_group_is_an_error_naming_the_key(tmp_path
     ('key_periods = [{ name = "x", start = "07-32", end = "08-15" }]', "no such day"),
     ('handover = "8:3"', "time of day"),
     ("weights = { holiday = 0 }", "must be positive"),
+    ('notices = { personal = "none" }', "must be reachable"),
+    ('notices = { personal = "mail" }', 'channel "mail" is not defined'),
 ])
 def test_bad_roster_values_are_refused(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

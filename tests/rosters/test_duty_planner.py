@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -173,3 +174,16 @@ def test_the_daily_check_tells_the_office_of_an_assignee_on_leave(roster_app: Ap
     # once the day is past it is no longer reported; what is still ahead (April: not generated) is
     assert {f["kind"] for f in later[0].context["findings"]} == {"missing"}
     assert min(f["date"] for f in later[0].context["findings"]) == "2026-04-01"
+
+
+def test_the_service_plans_and_sends_the_duty_notices_end_to_end(roster_app: App) -> None:
+    generate(roster_app, *MARCH, publish=True)
+    roster_app.clock.set(local(2026, 3, 15, 16, 5))
+    planned, sent = roster_app.service.run_once()  # first run: looks back a day
+    assert 0 < sent < planned  # the reminders for the 15th, planned after 08:30, are recorded expired
+    outbox = roster_app.loaded.resolve("var/console.jsonl").read_text(encoding="utf-8").splitlines()
+    subjects = [json.loads(line)["subject"] for line in outbox]
+    assert "值班提醒：您明天（2026年3月16日）担任带班领导" in subjects
+    assert any(s.startswith("今日值班：2026年3月15日") for s in subjects)
+    roster_app.clock.set(local(2026, 3, 15, 16, 6))
+    assert roster_app.service.run_once() == (0, 0)  # nothing new, nothing twice
