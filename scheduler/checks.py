@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 
 from jinja2 import TemplateError
 
+from rosters.model import DUTY_ROLES, Person
+from rosters.rules import capacity_problems
 from scheduler.calendar import WorkCalendar
 from scheduler.config import LoadedConfig
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
+from scheduler.vocab import Role
 
 
 @dataclass
@@ -88,6 +91,19 @@ def check_calendar_year(loaded: LoadedConfig, report: Report) -> None:
         )
 
 
+def check_roster(loaded: LoadedConfig, report: Report) -> None:
+    """Whether the staff file has enough leaders and officers for the [roster] staffing and rest."""
+    if not loaded.config.data.staff:
+        return
+    try:
+        rows = read_staff(loaded.resolve(loaded.config.data.staff))
+    except DataError:
+        return  # check_data reports it
+    people = [Person(r["code"], r["name"], roles) for r in rows
+              if (roles := frozenset(Role(x) for x in r["roles"].split(",") if x) & set(DUTY_ROLES))]
+    report.problems.extend(capacity_problems(people, loaded.config.roster))
+
+
 def check_reminder_templates(loaded: LoadedConfig, report: Report) -> None:
     """Every message kind [preholiday] and [key_periods] name must have its templates."""
     service = loaded.config.service
@@ -107,7 +123,7 @@ def check_reminder_templates(loaded: LoadedConfig, report: Report) -> None:
             report.problems.append(f"{key}: no templates for message kind {kind!r} ({kind}.subject.j2, {kind}.text.j2)")
 
 
-CHECKS: list[Check] = [check_data, check_templates, check_calendar_year, check_reminder_templates]
+CHECKS: list[Check] = [check_data, check_templates, check_calendar_year, check_reminder_templates, check_roster]
 
 
 def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from rosters.tables import RosterAction, RosterAssignment, RosterChange, RosterLeave
 from scheduler.db import Base
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
 from scheduler.people.models import Enterprise, Staff
@@ -7,4 +8,5 @@ from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
 
-__all__ = ["DataFile", "DeliveryAttempt", "Enterprise", "OutboxMessage", "PlannerTick", "Staff", "metadata"]
+__all__ = ["DataFile", "DeliveryAttempt", "Enterprise", "OutboxMessage", "PlannerTick", "RosterAction",
+           "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata"]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
+from scheduler.config.roster import RosterConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -90,3 +91,4 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     preholiday: PreholidayConfig = field(default_factory=PreholidayConfig)
     key_periods: KeyPeriodsConfig = field(default_factory=KeyPeriodsConfig)
+    roster: RosterConfig = field(default_factory=RosterConfig)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from scheduler.planners import key_periods, preholiday, year_guard
 from scheduler.planners.base import PlanContext, Planner
+from scheduler.planners.duty import DutyPlanner
 
 PLANNERS: dict[str, Planner] = {
     "preholiday": preholiday.plan,
     "key_periods": key_periods.plan,
     "year_guard": year_guard.plan,
+    "duty": DutyPlanner(),
 }
 
 __all__ = ["PLANNERS", "PlanContext", "Planner"]

@@ -1,0 +1,81 @@
+"""What the duty notices say: message kinds, keys and JSON-able contexts, built from roster rows.
+
+The duty planner (``scheduler/planners/duty.py``) decides when each goes out and to whom; the
+templates under ``templates/duty/`` turn a context into words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from rosters.coverage import Finding
+from rosters.exports.rows import Holder, RosterRow
+from rosters.tables import RosterAction, RosterChange
+from scheduler.vocab import Role
+
+SHIFT_EVE = "duty/shift_eve"  # the day before, 16:00
+SHIFT_SOON = "duty/shift_soon"  # before handover
+TODAY = "duty/today"  # 今日值班, at handover
+CHANGED = "duty/changed"  # your duty changed
+PUBLISHED = "duty/published"  # the roster, to supervisors
+HOLIDAY_REPORT = "duty/holiday_report"  # 节假日值班表报送
+COVERAGE = "duty/coverage"  # to the office
+
+ACTION_LABELS = {"generate": "重新排班", "publish": "发布值班表", "swap": "换班", "override": "代班调整",
+                 "leave": "请假调整"}
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A compact UTC stamp for keys: a seat that changes hands gets fresh notice keys."""
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def shift_context(row: RosterRow, role: Role, holder: Holder, phone: str) -> dict[str, object]:
+    others = [h.name for r in (Role.LEADER, Role.OFFICER) for h in row.holders(r) if h.code != holder.code]
+    return {**row.as_dict(), "role": role.label, "holder": holder.as_dict(), "partners": others, "phone": phone}
+
+
+def day_context(row: RosterRow, phone: str) -> dict[str, object]:
+    return {**row.as_dict(), "phone": phone}
+
+
+def roster_context(rows: Sequence[RosterRow], first: dt.date, last: dt.date, title: str,
+                   phone: str) -> dict[str, object]:
+    return {"title": title, "first": first.isoformat(), "last": last.isoformat(), "phone": phone,
+            "days": [r.as_dict() for r in rows], "complete": all(r.complete for r in rows)}
+
+
+def coverage_context(findings: Sequence[Finding], first: dt.date, last: dt.date,
+                     reason: str) -> dict[str, object]:
+    return {"first": first.isoformat(), "last": last.isoformat(), "reason": reason,
+            "findings": [f.as_dict() for f in findings]}
+
+
+def change_contexts(
+    action: RosterAction,
+    changes: Iterable[RosterChange],
+    names: Mapping[str, str],
+    label_of: Mapping[dt.date, str],
+) -> dict[str, dict[str, object]]:
+    """One context per person touched by ``action``: the days they came off and the days they took."""
+    touched: dict[str, dict[str, list[dict[str, str]]]] = {}
+    for change in sorted(changes, key=lambda c: (c.day, c.role, c.seat)):
+        role = Role(change.role).label
+        base = {"date": change.day.isoformat(), "role": role, "label": label_of.get(change.day, "")}
+        if change.old_code:
+            entry = touched.setdefault(change.old_code, {"removed": [], "added": []})
+            entry["removed"].append({**base, "other": names.get(change.new_code, change.new_code)})
+        if change.new_code:
+            entry = touched.setdefault(change.new_code, {"removed": [], "added": []})
+            entry["added"].append({**base, "other": names.get(change.old_code, change.old_code)})
+    return {
+        code: {
+            "action": ACTION_LABELS.get(action.kind, action.kind),
+            "actor": action.actor,
+            "reason": action.reason,
+            "at": action.at.isoformat(),
+            **days,
+        }
+        for code, days in sorted(touched.items())
+    }

@@ -1,0 +1,313 @@
+"""`safeduty roster …`: generate, publish, show, swap, override, leave, suggest, stats, check.
+
+Each command that changes the roster runs in one transaction: when a rule or the input says
+no, the command exits 2 naming the day and the reason, and nothing is changed. Changes are
+recorded with who (``--by``, or $SAFEDUTY_USER), why (``--reason``) and when; the duty planner
+then tells the people affected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rosters import changes
+from rosters.book import RosterBook, RosterError
+from rosters.exports.ics import to_ics
+from rosters.exports.page import to_html
+from rosters.exports.sheets import to_csv, to_xlsx
+from rosters.generate import Infeasible
+from rosters.model import DUTY_ROLES, DayKind
+from rosters.stats import tally
+from scheduler.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
+from scheduler.people.directory import Directory
+from scheduler.vocab import Role
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date such as 2026-03-05", param, ctx)
+
+
+DATE = _Date()
+ROLE = click.Choice([r.value for r in DUTY_ROLES])
+BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", required=True,
+                  help="Who makes the change (or set SAFEDUTY_USER).")
+REASON = click.option("--reason", required=True, help="Why, in a few words (kept with the change).")
+
+
+@click.group("roster")
+def group() -> None:
+    """The 24-hour duty roster: 带班领导 and 值班员 for every duty day."""
+
+
+@contextmanager
+def _book(ctx: Context, *, write: bool) -> Iterator[RosterBook]:
+    app = ctx.app
+    opener = app.sessions.begin() if write else app.sessions()
+    with opener as session:
+        try:
+            yield RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
+        except (RosterError, Infeasible) as exc:
+            raise Fatal(f"{exc}; nothing was changed" if write else str(exc)) from None
+
+
+def _today(ctx: Context) -> dt.date:
+    return ctx.app.clock.now().astimezone(ctx.app.config.service.zone).date()
+
+
+def _month(ctx: Context, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The range asked for; by default the current month."""
+    today = _today(ctx)
+    start = start or today.replace(day=1)
+    if end is None:
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = following - dt.timedelta(days=1)
+    if end < start:
+        raise Fatal(f"--to {end} is before --from {start}")
+    return start, end
+
+
+@group.command()
+@click.option("--from", "start", type=DATE, required=True, help="First duty day.")
+@click.option("--to", "end", type=DATE, required=True, help="Last duty day.")
+@click.option("--publish", is_flag=True, help="Publish the range too (freezes it; supervisors are told).")
+@click.option("--fresh", is_flag=True, help="Discard unpublished drafts in the range and plan them anew.")
+@BY
+@pass_context
+def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: bool, actor: str) -> None:
+    """Fill every empty seat from --from to --to, fairly; published days are never touched."""
+    now = ctx.app.clock.now()
+    with _book(ctx, write=True) as book:
+        result = book.generate(start, end, now=now, actor=actor, fresh=fresh)
+        click.echo(f"{start}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
+                   f"{result.frozen_days} published day(s) left as they were")
+        for slot, old, new in result.moves:
+            click.echo(f"  moved {slot.date} {slot.role.label}: {_name(book, old)} → {_name(book, new)}")
+        if publish:
+            _publish(ctx, book, start, end, actor, now)
+
+
+@group.command()
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@BY
+@pass_context
+def publish(ctx: Context, start: dt.date, end: dt.date, actor: str) -> None:
+    """Publish (freeze) a generated range; supervisors receive it and the office any gaps."""
+    with _book(ctx, write=True) as book:
+        _publish(ctx, book, start, end, actor, ctx.app.clock.now())
+
+
+def _publish(ctx: Context, book: RosterBook, start: dt.date, end: dt.date, actor: str, now: dt.datetime) -> None:
+    book.publish(start, end, now=now, actor=actor)
+    click.echo(f"published {start}…{end}")
+    for finding in book.coverage(start, end, _reachable(ctx, book)):
+        click.echo(f"  warning: {finding.date} {finding.text}", err=True)
+
+
+@group.command()
+@click.option("--from", "start", type=DATE, help="First day (default: the first of this month).")
+@click.option("--to", "end", type=DATE, help="Last day (default: the end of --from's month).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html", "ics"]),
+              default="table", show_default=True)
+@click.option("--person", help="Only this person's duties (工号 or 姓名).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@pass_context
+def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, person: str | None,
+         output: Path | None) -> None:
+    """Show or export the roster (ICS: a calendar to subscribe to, per person or for the team)."""
+    start, end = _month(ctx, start, end)
+    config = ctx.app.config
+    with _book(ctx, write=False) as book:
+        rows = book.roster(start, end)
+        code = _who(book, person) if person else None
+        if code is not None:
+            rows = [r for r in rows if any(h.code == code for h in r.leaders + r.officers)]
+        who = f"（{book.staff()[code].name}）" if code else ""
+        title = f"{config.service.bureau}值班表{who}（{start.isoformat()}至{end.isoformat()}）"
+        published = {r.day for r in book.rows(start, end) if r.published}
+        if fmt == "table":
+            print_table(("日期", "星期", "类型", "带班领导", "值班员", "状态"),
+                        [(*r.cells()[:3], r.cells()[3], r.cells()[5],
+                          "已发布" if r.day.date in published else "草稿" if r.leaders or r.officers else "未排")
+                         for r in rows])
+            return
+        if fmt == "json":
+            print_json([{**r.as_dict(), "published": r.day.date in published} for r in rows])
+            return
+        data: bytes = {
+            "csv": lambda: to_csv(rows),
+            "xlsx": lambda: to_xlsx(rows, title),
+            "html": lambda: to_html(rows, title, config.roster.handover, config.roster.duty_phone).encode(),
+            "ics": lambda: to_ics(rows, book.stamps(start, end), name=title, zone=config.service.zone,
+                                  alarm=config.roster.ics_alarm, phone=config.roster.duty_phone,
+                                  person=code).encode(),
+        }[fmt]()
+    if output is not None:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(rows)} day(s))", err=True)
+    elif fmt == "xlsx":
+        raise Fatal("an XLSX roster needs a file: add -o FILE.xlsx")
+    else:
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
+
+
+@group.command()
+@click.argument("date_a", type=DATE)
+@click.argument("person_a")
+@click.argument("date_b", type=DATE)
+@click.argument("person_b")
+@REASON
+@BY
+@pass_context
+def swap(ctx: Context, date_a: dt.date, person_a: str, date_b: dt.date, person_b: str, reason: str,
+         actor: str) -> None:
+    """PERSON_A (on duty DATE_A) and PERSON_B (on duty DATE_B) exchange their duties."""
+    with _book(ctx, write=True) as book:
+        changes.swap(book, date_a, person_a, date_b, person_b, now=ctx.app.clock.now(), actor=actor, reason=reason)
+        click.echo(f"swapped: {person_a} now on duty {date_b}, {person_b} now on duty {date_a}")
+
+
+@group.command()
+@click.argument("date", type=DATE)
+@click.option("--to", "new", required=True, help="Who takes the seat (工号 or 姓名).")
+@click.option("--replace", "replacing", help="Who gives the seat up (default: the role's empty seat).")
+@click.option("--role", type=ROLE, help="The role of the empty seat to fill.")
+@REASON
+@BY
+@pass_context
+def override(ctx: Context, date: dt.date, new: str, replacing: str | None, role: str | None, reason: str,
+             actor: str) -> None:
+    """Put someone on duty on DATE, in place of --replace or into an empty seat."""
+    with _book(ctx, write=True) as book:
+        changes.override(book, date, new, now=ctx.app.clock.now(), actor=actor, reason=reason,
+                         role=Role(role) if role else None, replacing=replacing)
+        click.echo(f"{date}: {new} is on duty" + (f" in place of {replacing}" if replacing else ""))
+
+
+@group.command()
+@click.argument("person")
+@click.option("--from", "start", type=DATE, required=True, help="First day away.")
+@click.option("--to", "end", type=DATE, required=True, help="Last day away.")
+@click.option("--kind", default="请假", show_default=True, help="请假, 出差, 培训, 病假…")
+@REASON
+@BY
+@pass_context
+def leave(ctx: Context, person: str, start: dt.date, end: dt.date, kind: str, reason: str, actor: str) -> None:
+    """Record leave; PERSON's unpublished duties in it are handed to others."""
+    with _book(ctx, write=True) as book:
+        result = changes.add_leave(book, person, start, end, kind=kind, now=ctx.app.clock.now(), actor=actor,
+                                   reason=reason)
+        click.echo(f"{person}: {kind} {start}…{end} recorded")
+        for slot, old, new in result.moves:
+            click.echo(f"  {slot.date} {slot.role.label}: {_name(book, old) or '—'} → {_name(book, new)}")
+        for slot in result.published:
+            click.echo(f"  warning: {slot.date} is published and still lists {person}; "
+                       f"see `safeduty roster suggest {slot.date} --replace {person}`", err=True)
+        for shortfall in result.unresolved:
+            click.echo(f"  warning: {shortfall}", err=True)
+
+
+@group.command()
+@click.argument("date", type=DATE)
+@click.option("--role", type=ROLE, help="The role of the empty seat (default: the first empty one).")
+@click.option("--replace", "replacing", help="Who would give the seat up.")
+@FORMAT_OPTION
+@pass_context
+def suggest(ctx: Context, date: dt.date, role: str | None, replacing: str | None, fmt: str) -> None:
+    """Who should cover DATE? Free, eligible people, most rest on both sides first."""
+    with _book(ctx, write=False) as book:
+        slot, options = changes.cover_options(book, date, Role(role) if role else None, replacing)
+    if fmt == "json":
+        print_json([{"code": s.person.code, "name": s.person.name, "since_last": s.since_last,
+                     "until_next": s.until_next, "balance": round(s.balance, 2)} for s in options])
+        return
+    click.echo(f"{date} {slot.role.label}:")
+    print_table(("工号", "姓名", "距上次值班(天)", "距下次值班(天)", "今年负荷"),
+                [(s.person.code, s.person.name, _days(s.since_last), _days(s.until_next), f"{s.balance:g}")
+                 for s in options])
+
+
+@group.command()
+@click.option("--year", type=int, help="Calendar year (default: this year).")
+@FORMAT_OPTION
+@pass_context
+def stats(ctx: Context, year: int | None, fmt: str) -> None:
+    """Per person: duties by kind of day and weighted load; per role: the spread (max − min)."""
+    year = year or _today(ctx).year
+    with _book(ctx, write=False) as book:
+        seats = book.seats(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        names = {code: s.name for code, s in book.staff().items()}
+        people, spreads = tally(((s.date, s.role, c) for s, c in seats.items()), book.people(), book.day, names)
+    if fmt == "json":
+        print_json({"year": year, "people": [p.as_dict() for p in people], "roles": [s.as_dict() for s in spreads]})
+        return
+    kinds = [k.value for k in DayKind] + ["special"]
+    print_table(("工号", "姓名", "角色", "工作日", "休息日", "节假日", "重点日", "合计", "负荷"),
+                [(p.code, p.name, "、".join(r.label for r in p.roles) or "（已离开）",
+                  *(p.by_kind[k] for k in kinds), p.shifts, f"{p.load:g}") for p in people])
+    for spread in spreads:
+        click.echo(f"{spread.role.label}: {spread.people} people, load {spread.low:g}–{spread.high:g}, "
+                   f"spread {spread.spread:g}")
+
+
+@group.command("check")
+@click.option("--from", "start", type=DATE, help="First day (default: today).")
+@click.option("--to", "end", type=DATE, help="Last day (default: roster.notices.check_days ahead).")
+@pass_context
+def check_coverage(ctx: Context, start: dt.date | None, end: dt.date | None) -> None:
+    """The coverage check: empty seats, people on leave or unreachable, broken rules."""
+    start = start or _today(ctx)
+    end = end or start + dt.timedelta(days=max(ctx.app.config.roster.notices.check_days, 1) - 1)
+    with _book(ctx, write=False) as book:
+        findings = book.coverage(start, end, _reachable(ctx, book))
+    if findings:
+        raise Fatal(f"{len(findings)} problem(s) from {start} to {end}:\n"
+                    + "\n".join(f"  {f.date} {f.text}" for f in findings))
+    click.echo(f"{start}…{end}: every duty day is covered")
+
+
+def _reachable(ctx: Context, book: RosterBook) -> Callable[[str], bool]:
+    directory = Directory(ctx.app.config, [], list(book.staff().values()))
+    channel = ctx.app.config.roster.notices.personal or None
+    active = {s.code: s for s in directory.staff}
+    return lambda code: code in active and directory.person(active[code], channel) is not None
+
+
+def _who(book: RosterBook, who: str) -> str:
+    staff = book.staff()
+    if who in staff:
+        return who
+    matches = [code for code, s in staff.items() if s.name == who]
+    if len(matches) != 1:
+        raise Fatal(f'"{who}" names {len(matches)} people on the staff list; give the 工号')
+    return matches[0]
+
+
+def _name(book: RosterBook, code: str) -> str:
+    staff = book.staff().get(code)
+    return staff.name if staff else code
+
+
+def _days(value: int | None) -> str:
+    return "—" if value is None else str(value)

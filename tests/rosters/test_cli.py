@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import icalendar
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from scheduler.cli import main
+from tests.rosters.conftest import ROSTER_TOML
+from tests.support.project import make_project
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    runner = CliRunner()
+    assert runner.invoke(main, ["--config", str(config), "import", "staff", str(config.parent / "staff.csv")]).exit_code == 0
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(main, ["--config", str(config), "roster", *args], env={"SAFEDUTY_USER": "王文书"})
+
+    return invoke
+
+
+def leaders(run, start: str, end: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    days = json.loads(run("show", "--from", start, "--to", end, "--format", "json").stdout)
+    return {d["date"]: d["leaders"][0]["name"] for d in days if d["leaders"]}
+
+
+def test_a_duty_clerks_walk_through(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("generate", "--from", "2026-03-01", "--to", "2026-03-31", "--publish")
+    assert result.exit_code == 0, result.output
+    assert "published 2026-03-01…2026-03-31" in result.stdout
+    table = run("show", "--from", "2026-03-01", "--to", "2026-03-07").stdout
+    assert "带班领导" in table and "已发布" in table and table.count("\n") == 9
+
+    suggestion = run("suggest", "2026-03-10", "--role", "officer", "--replace",
+                     json.loads(run("show", "--from", "2026-03-10", "--to", "2026-03-10", "--format", "json")
+                                .stdout)[0]["officers"][0]["name"], "--format", "json")
+    assert suggestion.exit_code == 0, suggestion.output
+    best = json.loads(suggestion.stdout)[0]["name"]
+    day = json.loads(run("show", "--from", "2026-03-10", "--to", "2026-03-10", "--format", "json").stdout)[0]
+    result = run("override", "2026-03-10", "--replace", day["officers"][0]["name"], "--to", best,
+                 "--reason", "生病")
+    assert result.exit_code == 0, result.output
+    day = json.loads(run("show", "--from", "2026-03-10", "--to", "2026-03-10", "--format", "json").stdout)[0]
+    assert day["officers"][0]["name"] == best
+
+    result = run("leave", "宋佳", "--from", "2026-04-06", "--to", "2026-04-12", "--reason", "探亲")
+    assert result.exit_code == 0 and "recorded" in result.stdout
+
+    stats = json.loads(run("stats", "--year", "2026", "--format", "json").stdout)
+    assert {r["role"] for r in stats["roles"]} == {"leader", "officer"}
+    assert sum(p["shifts"] for p in stats["people"]) == 31 * 2
+    assert run("check", "--from", "2026-03-01", "--to", "2026-03-31").exit_code == 0
+
+
+def test_exports_to_files(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("generate", "--from", "2026-02-01", "--to", "2026-02-28").exit_code == 0
+    for fmt in ("csv", "xlsx", "html", "ics"):
+        result = run("show", "--from", "2026-02-01", "--to", "2026-02-28", "--format", fmt,
+                     "-o", str(tmp_path / f"roster.{fmt}"))
+        assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(tmp_path / "roster.xlsx").active["A2"].value == "日期"
+    assert "<th>值班员</th>" in (tmp_path / "roster.html").read_text(encoding="utf-8")
+    mine = run("show", "--from", "2026-02-01", "--to", "2026-02-28", "--format", "ics", "--person", "宋佳")
+    events = icalendar.Calendar.from_ical(mine.stdout_bytes).walk("VEVENT")
+    assert events and all("宋佳" in str(e["SUMMARY"]) for e in events)
+    assert run("show", "--from", "2026-02-01", "--format", "xlsx").exit_code == 2  # needs -o
+
+
+def test_a_swap_is_done_by_name_and_date(run) -> None:  # type: ignore[no-untyped-def]
+    run("generate", "--from", "2026-03-01", "--to", "2026-03-31")
+    before = leaders(run, "2026-03-01", "2026-03-31")
+    first = "2026-03-10"
+    for other in sorted(before):  # the first day whose leader can exchange with the 10th's
+        if other > "2026-03-12" and before[other] != before[first]:
+            result = run("swap", first, before[first], other, before[other], "--reason", "出差")
+            if result.exit_code == 0:
+                break
+    after = leaders(run, "2026-03-01", "2026-03-31")
+    assert (after[first], after[other]) == (before[other], before[first])
+    assert {d: n for d, n in after.items() if d not in (first, other)} == \
+        {d: n for d, n in before.items() if d not in (first, other)}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("swap", "2026-03-10", "无此人", "2026-03-12", "高峰", "--reason", "x"), '"无此人" is not an active'),
+    (("override", "2026-03-10", "--to", "高峰", "--reason", "x"), "has no empty seat"),
+    (("leave", "宋佳", "--from", "2026-03-10", "--to", "2026-03-01", "--reason", "x"), "before it starts"),
+    (("generate", "--from", "2026-03-40", "--to", "2026-03-01"), "is not a date"),
+    (("generate", "--from", "2026-03-31", "--to", "2026-03-01"), "before --from"),
+])
+def test_bad_input_exits_2_with_the_reason_and_changes_nothing(run, args, message) -> None:  # type: ignore[no-untyped-def]
+    run("generate", "--from", "2026-03-01", "--to", "2026-03-31")
+    before = run("show", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv").stdout_bytes
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert run("show", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv").stdout_bytes == before
+
+
+def test_changes_need_someone_to_answer_for_them(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
+                                       "--to", "2026-03-02"], env={"SAFEDUTY_USER": None})
+    assert result.exit_code == 2 and "--by" in result.output

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rosters.changes import add_leave
+from rosters.notices import COVERAGE, HOLIDAY_REPORT, PUBLISHED, SHIFT_EVE, SHIFT_SOON, TODAY
+from scheduler.app import App
+from scheduler.outbox import store
+from scheduler.outbox.models import OutboxMessage, Status
+from scheduler.outbox.planned import PlannedMessage, Window
+from scheduler.planners import PLANNERS
+from scheduler.planners.duty import DutyPlanner
+from tests.rosters.conftest import ROSTER_TOML, generate, open_book, seats
+from tests.support.clock import ManualClock, local
+from tests.support.project import BASE_CONFIG, make_app, make_project
+
+MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+def plan(app: App, start: dt.datetime, end: dt.datetime, planner: DutyPlanner | None = None) -> list[PlannedMessage]:
+    with app.sessions() as session:
+        return list((planner or DutyPlanner())(app.service.context(session), Window(start, end)))
+
+
+def render(app: App, message: PlannedMessage):  # type: ignore[no-untyped-def]
+    return app.renderer.render(message.kind, {
+        **message.context, "bureau": "山西省文化和旅游厅", "office": "安全生产工作领导小组办公室",
+        "recipient_name": message.recipient.name, "ref": "A1B2C3", "due_at": message.due_at.isoformat(),
+        "late": False})
+
+
+@pytest.fixture
+def bot_app(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+    """The duty team has a DingTalk bot (never contacted: planning only)."""
+    base = BASE_CONFIG.replace('[groups.duty_team]\nlabel = "值班组"\n',
+                               '[groups.duty_team]\nlabel = "值班组"\nbot = "duty_bot"\n')
+    base += '\n[channels.duty_bot]\ntype = "dingtalk"\nurl = "http://127.0.0.1:9/robot"\n'
+    app = make_app(make_project(tmp_path / "bot", ROSTER_TOML, base=base), clock)
+    app.service.sync_data()
+    yield app
+    app.close()
+
+
+def test_the_duty_planner_is_registered() -> None:
+    assert isinstance(PLANNERS["duty"], DutyPlanner)
+
+
+def test_nothing_is_planned_before_there_is_a_roster(roster_app: App) -> None:
+    assert plan(roster_app, local(2026, 3, 1, 0, 0), local(2026, 4, 1, 0, 0)) == []
+
+
+def test_each_person_on_duty_hears_the_day_before_and_before_handover(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    day = dt.date(2026, 3, 16)
+    on_duty = {f"staff:{c}" for s, c in seats(roster_app, day, day).items()}
+    found = [m for m in plan(roster_app, local(2026, 3, 15, 0, 0), local(2026, 3, 16, 8, 0))
+             if m.context.get("date") == "2026-03-16" and m.kind in (SHIFT_EVE, SHIFT_SOON)]
+    eve = [m for m in found if m.kind == SHIFT_EVE]
+    soon = [m for m in found if m.kind == SHIFT_SOON]
+    assert {m.recipient.key for m in eve} == {m.recipient.key for m in soon} == on_duty
+    for message in eve:
+        assert local(2026, 3, 15, 16, 0) < message.due_at <= local(2026, 3, 15, 16, 2)  # 16:00 plus jitter
+        assert message.expires_at == local(2026, 3, 16, 8, 30)  # a shift notice expires when the shift starts
+    for message in soon:
+        assert local(2026, 3, 16, 6, 30) < message.due_at <= local(2026, 3, 16, 6, 32)
+        assert message.expires_at == local(2026, 3, 16, 8, 30)
+    text = render(roster_app, eve[0]).text
+    assert "2026年3月16日" in text and "08:30 交接班" in text and "0351-1234567" in text
+
+
+def test_replanning_a_window_adds_nothing(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    window = (local(2026, 3, 10, 0, 0), local(2026, 3, 12, 0, 0))
+    now = local(2026, 3, 9, 0, 0)
+    first, second = plan(roster_app, *window), plan(roster_app, *window)
+    with roster_app.sessions.begin() as session:
+        assert store.enqueue(session, first, now) == len(first) > 0
+        assert store.enqueue(session, second, now) == 0
+
+
+def test_a_shift_notice_planned_after_the_shift_began_is_recorded_expired(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    late = plan(roster_app, local(2026, 3, 15, 15, 0), local(2026, 3, 15, 17, 0))  # catch-up after downtime
+    with roster_app.sessions.begin() as session:
+        store.enqueue(session, late, local(2026, 3, 16, 9, 0))
+    with roster_app.sessions() as session:
+        statuses = {m.status for m in session.query(OutboxMessage).filter(OutboxMessage.kind == SHIFT_EVE)}
+    assert statuses == {Status.EXPIRED}
+
+
+def test_todays_duty_goes_to_each_member_at_handover(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    today = [m for m in plan(roster_app, local(2026, 3, 16, 8, 0), local(2026, 3, 16, 9, 0)) if m.kind == TODAY]
+    assert len(today) == 11  # no bot: the leaders and officers one by one
+    assert all(local(2026, 3, 16, 8, 30) < m.due_at and m.expires_at == local(2026, 3, 17, 8, 30) for m in today)
+    assert "overdue_major_hazards" not in today[0].context
+    assert "隐患" not in render(roster_app, today[0]).text
+
+
+def test_todays_duty_goes_to_the_teams_bot_when_it_has_one(bot_app: App) -> None:
+    generate(bot_app, *MARCH)
+    today = [m for m in plan(bot_app, local(2026, 3, 16, 8, 0), local(2026, 3, 16, 9, 0)) if m.kind == TODAY]
+    assert [m.recipient.key for m in today] == ["group:duty_team"]
+    on_duty = {h["name"] for h in today[0].context["leaders"] + today[0].context["officers"]}
+    assert {m.name for m in today[0].recipient.mentions} == on_duty  # @ today's people only
+    assert render(bot_app, today[0]).markdown.startswith("**今日值班** 2026年3月16日 星期一")
+
+
+def test_todays_duty_shows_overdue_major_hazards_from_the_source_it_is_given(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    asked: list[dt.date] = []
+
+    def overdue(session: object, day: dt.date) -> int:
+        asked.append(day)
+        return 3
+
+    today = [m for m in plan(roster_app, local(2026, 3, 16, 8, 0), local(2026, 3, 16, 9, 0), DutyPlanner(overdue))
+             if m.kind == TODAY]
+    assert asked == [dt.date(2026, 3, 16)]
+    assert today[0].context["overdue_major_hazards"] == 3
+    assert "逾期未整改重大事故隐患：3 项" in render(roster_app, today[0]).text
+
+
+def test_the_holiday_roster_is_reported_upward_three_days_before_the_holiday(roster_app: App) -> None:
+    generate(roster_app, dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    found = [m for m in plan(roster_app, local(2026, 2, 1, 0, 0), local(2026, 2, 28, 0, 0)) if m.kind == HOLIDAY_REPORT]
+    assert {m.recipient.key for m in found} == {"staff:S001", "staff:S002"}  # 厅领导
+    report = found[0]
+    assert local(2026, 2, 12, 9, 0) < report.due_at < local(2026, 2, 12, 9, 2)  # 春节 starts 02-15
+    assert report.expires_at == local(2026, 2, 15, 8, 30)
+    assert [d["date"] for d in report.context["days"]][::8] == ["2026-02-15", "2026-02-23"]
+    parts = render(roster_app, report)
+    assert "春节假期" in parts.subject and "<table" in parts.html and "2026年2月16日" in parts.text
+
+
+def test_a_report_day_that_is_not_a_working_day_moves_to_the_working_day_before(tmp_path, clock) -> None:
+    app = make_app(make_project(tmp_path / "p", ROSTER_TOML.replace("[roster.notices]\n", "[roster.notices]\nholiday_report_days = 6\n")), clock)
+    try:
+        app.service.sync_data()
+        generate(app, dt.date(2026, 4, 20), dt.date(2026, 5, 10))
+        found = [m for m in plan(app, local(2026, 4, 20, 0, 0), local(2026, 5, 1, 0, 0)) if m.kind == HOLIDAY_REPORT]
+        assert {m.due_at.astimezone(local(2026, 1, 1, 0, 0).tzinfo).date() for m in found} == {dt.date(2026, 4, 24)}
+    finally:
+        app.close()  # 劳动节 starts 05-01; T-6 is Saturday 04-25, so Friday 04-24
+
+
+def test_a_published_roster_goes_to_the_supervisors(roster_app: App) -> None:
+    generate(roster_app, *MARCH, publish=True)
+    now = roster_app.clock.now()
+    found = [m for m in plan(roster_app, now - dt.timedelta(minutes=1), now) if m.kind == PUBLISHED]
+    assert {m.recipient.key for m in found} == {"staff:S008", "staff:S010", "staff:S012"}  # 监管员
+    assert len(found[0].context["days"]) == 31
+    assert "已发布" in render(roster_app, found[0]).text
+
+
+def test_the_daily_check_tells_the_office_of_an_assignee_on_leave(roster_app: App) -> None:
+    generate(roster_app, *MARCH, publish=True)
+    day = dt.date(2026, 3, 18)
+    leader = next(c for s, c in seats(roster_app, day, day).items() if s.role.value == "leader")
+    with roster_app.sessions.begin() as session:
+        book = open_book(roster_app, session)
+        add_leave(book, book.staff()[leader].name, day, day, kind="病假", now=roster_app.clock.now(),
+                  actor="王文书", reason="")
+    found = [m for m in plan(roster_app, local(2026, 3, 16, 8, 0), local(2026, 3, 16, 10, 0)) if m.kind == COVERAGE]
+    assert [m.recipient.key for m in found] == ["staff:S003"]  # 安全科
+    assert [f["date"] for f in found[0].context["findings"]] == ["2026-03-18"]
+    assert "病假" in render(roster_app, found[0]).text
+    later = [m for m in plan(roster_app, local(2026, 3, 19, 8, 0), local(2026, 3, 19, 10, 0)) if m.kind == COVERAGE]
+    # once the day is past it is no longer reported; what is still ahead (April: not generated) is
+    assert {f["kind"] for f in later[0].context["findings"]} == {"missing"}
+    assert min(f["date"] for f in later[0].context["findings"]) == "2026-04-01"
+
+
+def test_the_service_plans_and_sends_the_duty_notices_end_to_end(roster_app: App) -> None:
+    generate(roster_app, *MARCH, publish=True)
+    roster_app.clock.set(local(2026, 3, 15, 16, 5))
+    planned, sent = roster_app.service.run_once()  # first run: looks back a day
+    assert 0 < sent < planned  # the reminders for the 15th, planned after 08:30, are recorded expired
+    outbox = roster_app.loaded.resolve("var/console.jsonl").read_text(encoding="utf-8").splitlines()
+    subjects = [json.loads(line)["subject"] for line in outbox]
+    assert "值班提醒：您明天（2026年3月16日）担任带班领导" in subjects
+    assert any(s.startswith("今日值班：2026年3月15日") for s in subjects)
+    roster_app.clock.set(local(2026, 3, 15, 16, 6))
+    assert roster_app.service.run_once() == (0, 0)  # nothing new, nothing twice
