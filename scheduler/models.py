@@ -1,10 +1,14 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from scheduler.db import Base
+from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
 from scheduler.people.models import Enterprise, Staff
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
 
-__all__ = ["DataFile", "DeliveryAttempt", "Enterprise", "OutboxMessage", "PlannerTick", "Staff", "metadata"]
+__all__ = [
+    "DataFile", "DeliveryAttempt", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage", "PlannerTick", "Staff",
+    "metadata",
+]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
+from scheduler.config.hazards import HazardsConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -87,3 +88,4 @@ class Config:
     groups: dict[str, GroupConfig] = field(default_factory=dict)
     enterprises: EnterpriseReachConfig = field(default_factory=EnterpriseReachConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    hazards: HazardsConfig = field(default_factory=HazardsConfig)
