@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from jinja2 import TemplateError
 
 from scheduler.config import LoadedConfig
+from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
@@ -71,7 +72,7 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
             report.problems.append(f"template {where}: {exc}")
 
 
-CHECKS: list[Check] = [check_data, check_templates]
+CHECKS: list[Check] = [check_data, check_templates, check_hazard_templates]
 
 
 def run_checks(loaded: LoadedConfig) -> Report:
