@@ -27,26 +27,47 @@ from scheduler.people.models import Enterprise
 
 # (option, field) for every value a person types; parsed by the import file's column parsers.
 FIELD_OPTIONS = (
-    ("--title", "title"), ("--description", "description"), ("--location", "location"),
-    ("--category", "category"), ("--level", "level"), ("--source", "source"), ("--found", "found_on"),
-    ("--measures", "measures"), ("--funds", "funds_yuan"), ("--funds-source", "funds_source"),
-    ("--deadline", "deadline"), ("--responsible", "responsible_name"),
-    ("--responsible-mobile", "responsible_mobile"), ("--responsible-email", "responsible_email"),
-    ("--contingency-plan", "contingency_plan"), ("--reported-to-regulator", "reported_to_regulator_at"),
-    ("--reported-to-congress", "reported_to_congress_at"), ("--listed-by", "listed_by"),
-    ("--listing-notice", "listing_notice"), ("--listed-on", "listed_on"), ("--delisted-on", "delisted_on"),
+    ("--title", "title"),
+    ("--description", "description"),
+    ("--location", "location"),
+    ("--category", "category"),
+    ("--level", "level"),
+    ("--source", "source"),
+    ("--found", "found_on"),
+    ("--measures", "measures"),
+    ("--funds", "funds_yuan"),
+    ("--funds-source", "funds_source"),
+    ("--deadline", "deadline"),
+    ("--responsible", "responsible_name"),
+    ("--responsible-mobile", "responsible_mobile"),
+    ("--responsible-email", "responsible_email"),
+    ("--contingency-plan", "contingency_plan"),
+    ("--reported-to-regulator", "reported_to_regulator_at"),
+    ("--reported-to-congress", "reported_to_congress_at"),
+    ("--listed-by", "listed_by"),
+    ("--listing-notice", "listing_notice"),
+    ("--listed-on", "listed_on"),
+    ("--delisted-on", "delisted_on"),
 )
 _HELP = {
-    "category": "物, 人 or 管理", "level": "一般 or 重大", "found_on": "date found, e.g. 2026-01-05",
-    "funds_yuan": "amount in 元: 125000 or 12.5万", "deadline": "e.g. 2026-03-01 (`hazard extend` changes it later)",
+    "category": "物, 人 or 管理",
+    "level": "一般 or 重大",
+    "found_on": "date found, e.g. 2026-01-05",
+    "funds_yuan": "amount in 元: 125000 or 12.5万",
+    "deadline": "e.g. 2026-03-01 (`hazard extend` changes it later)",
     "source": "企业自查, 监督检查, 双随机抽查, 举报, 上级交办 or 其他",
     "reported_to_regulator_at": "when it was reported to the regulator (双报告), e.g. '2026-01-05 10:30'",
     "reported_to_congress_at": "when it was reported to the workers' congress (双报告)",
 }
 _LABELS = labels(ZoneInfo("UTC"))  # headers do not depend on the zone
 _EVENTS = {"registered": "登记", "status": "状态", "deadline": "延期", "updated": "修改"}
-BY = click.option("--by", "actor", default=getpass.getuser, show_default="your login name",
-                  help="Who makes the change (kept in the history).")
+BY = click.option(
+    "--by",
+    "actor",
+    default=getpass.getuser,
+    show_default="your login name",
+    help="Who makes the change (kept in the history).",
+)
 REASON = click.option("--reason", default="", help="Why (kept in the history).")
 
 
@@ -104,8 +125,14 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
     """
     config = ctx.loaded.config
     with ctx.app.sessions.begin() as session:
-        result = import_hazards(session, file, zone=config.service.zone, now=_now(ctx), actor=actor,
-                                general_deadline_days=config.hazards.general_deadline_days)
+        result = import_hazards(
+            session,
+            file,
+            zone=config.service.zone,
+            now=_now(ctx),
+            actor=actor,
+            general_deadline_days=config.hazards.general_deadline_days,
+        )
     click.echo(f"{file}: hazards imported ({result})")
 
 
@@ -118,26 +145,46 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
 def add(ctx: Context, enterprise: str, code: str, actor: str, **given: str | None) -> None:
     """Register a hazard. Required: --enterprise --title --category --level --found;
     a major hazard also needs --deadline."""
-    missing = [o for o, n in FIELD_OPTIONS if n in ("title", "category", "level", "found_on") and not given[n]]
+    missing = [
+        o
+        for o, n in FIELD_OPTIONS
+        if n in ("title", "category", "level", "found_on") and not given[n]
+    ]
     if missing:
         raise Fatal(f"missing {', '.join(missing)}")
     config = ctx.loaded.config
     values = {**_parse(ctx, given), "code": code.strip()}
     with ctx.app.sessions.begin() as session:
-        owner = session.scalars(select(Enterprise).where(
-            (Enterprise.code == enterprise) | (Enterprise.name == enterprise), Enterprise.active)).first()
+        owner = session.scalars(
+            select(Enterprise).where(
+                (Enterprise.code == enterprise) | (Enterprise.name == enterprise), Enterprise.active
+            )
+        ).first()
         if owner is None:
-            raise Fatal(f"--enterprise: unknown enterprise {enterprise!r} (give its 编码 or exact 名称)")
+            raise Fatal(
+                f"--enterprise: unknown enterprise {enterprise!r} (give its 编码 or exact 名称)"
+            )
         try:
-            hazard = register.register(session, values, owner, actor=actor, now=_now(ctx), zone=config.service.zone,
-                                       general_deadline_days=config.hazards.general_deadline_days)
+            hazard = register.register(
+                session,
+                values,
+                owner,
+                actor=actor,
+                now=_now(ctx),
+                zone=config.service.zone,
+                general_deadline_days=config.hazards.general_deadline_days,
+            )
         except HazardError as exc:
             raise Fatal(str(exc)) from None
         missing_now = missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
-        click.echo(f"registered {hazard.code}: {hazard.title} ({hazard.level_enum.label}, "
-                   f"整改期限 {hazard.deadline})")
+        click.echo(
+            f"registered {hazard.code}: {hazard.title} ({hazard.level_enum.label}, "
+            f"整改期限 {hazard.deadline})"
+        )
         if missing_now:
-            click.echo(f"still missing: {'、'.join(missing_now)} (the enterprise and its supervisor will be told)")
+            click.echo(
+                f"still missing: {'、'.join(missing_now)} (the enterprise and its supervisor will be told)"
+            )
 
 
 @group.command()
@@ -154,12 +201,22 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
     with ctx.app.sessions.begin() as session:
         hazard = _hazard(session, code)
         try:
-            changed = register.update(session, hazard, values, actor=actor, now=_now(ctx),
-                                      labels=labels(ctx.loaded.config.service.zone), reason=reason)
+            changed = register.update(
+                session,
+                hazard,
+                values,
+                actor=actor,
+                now=_now(ctx),
+                labels=labels(ctx.loaded.config.service.zone),
+                reason=reason,
+            )
         except HazardError as exc:
             raise Fatal(str(exc)) from None
     names = labels(ctx.loaded.config.service.zone)
-    click.echo(f"{code}: " + ("updated " + "、".join(names[n] for n in changed) if changed else "nothing changed"))
+    click.echo(
+        f"{code}: "
+        + ("updated " + "、".join(names[n] for n in changed) if changed else "nothing changed")
+    )
 
 
 @group.command()
@@ -209,10 +266,18 @@ def status(ctx: Context, code: str, status: str, reason: str, actor: str) -> Non
 @click.option("--level", default=None, help="一般 or 重大 (general / major).")
 @click.option("--enterprise", default="", help="An enterprise's 编码 or exact 名称.")
 @click.option("--status", "status_", default=None, help="Only hazards in this status.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="Output format (csv has the import file's columns).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format (csv has the import file's columns).",
+)
 @pass_context
-def list_(ctx: Context, overdue: bool, level: str | None, enterprise: str, status_: str | None, fmt: str) -> None:
+def list_(
+    ctx: Context, overdue: bool, level: str | None, enterprise: str, status_: str | None, fmt: str
+) -> None:
     """List hazards, soonest deadline first."""
     zone = ctx.loaded.config.service.zone
     today = _now(ctx).astimezone(zone).date()
@@ -232,17 +297,29 @@ def list_(ctx: Context, overdue: bool, level: str | None, enterprise: str, statu
         elif fmt == "csv":
             _print_csv([export.row(h, zone) for h in hazards], [c.label for c in columns(zone)])
         else:
-            print_table(("编号", "企业", "隐患", "等级", "状态", "整改期限", "逾期", "缺项"),
-                        [_table_row(h, today) for h in hazards])
+            print_table(
+                ("编号", "企业", "隐患", "等级", "状态", "整改期限", "逾期", "缺项"),
+                [_table_row(h, today) for h in hazards],
+            )
 
 
 def _table_row(hazard: Hazard, today: dt.date) -> tuple[object, ...]:
-    late = hazard.deadline is not None and hazard.deadline < today and hazard.status_enum in (
-        HazardStatus.REGISTERED, HazardStatus.RECTIFYING)
+    late = (
+        hazard.deadline is not None
+        and hazard.deadline < today
+        and hazard.status_enum in (HazardStatus.REGISTERED, HazardStatus.RECTIFYING)
+    )
     missing = missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
-    return (hazard.code, hazard.enterprise.name, hazard.title, hazard.level_enum.label, hazard.status_enum.label,
-            hazard.deadline or "", f"{(today - hazard.deadline).days}天" if late and hazard.deadline else "",
-            "、".join(missing))
+    return (
+        hazard.code,
+        hazard.enterprise.name,
+        hazard.title,
+        hazard.level_enum.label,
+        hazard.status_enum.label,
+        hazard.deadline or "",
+        f"{(today - hazard.deadline).days}天" if late and hazard.deadline else "",
+        "、".join(missing),
+    )
 
 
 def _print_csv(rows: list[dict[str, str]], headers: list[str]) -> None:
@@ -255,7 +332,9 @@ def _print_csv(rows: list[dict[str, str]], headers: list[str]) -> None:
 
 @group.command()
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_context
 def show(ctx: Context, code: str, fmt: str) -> None:
     """Show one hazard: every field, what is missing, and its history."""
@@ -273,11 +352,20 @@ def show(ctx: Context, code: str, fmt: str) -> None:
         if hazard.level == HazardLevel.MAJOR.value and (missing := missing_items(hazard)):
             click.echo(f"尚缺{'　' * (width - 2)}  {'、'.join(missing)}")
         click.echo("")
-        print_table(("时间", "操作人", "事项", "原值", "新值", "原因"), [
-            (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), e.actor, _EVENTS.get(e.kind, e.kind),
-             _status_label(e.old), _status_label(e.new), e.reason)
-            for e in hazard.events
-        ])
+        print_table(
+            ("时间", "操作人", "事项", "原值", "新值", "原因"),
+            [
+                (
+                    e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    e.actor,
+                    _EVENTS.get(e.kind, e.kind),
+                    _status_label(e.old),
+                    _status_label(e.new),
+                    e.reason,
+                )
+                for e in hazard.events
+            ],
+        )
 
 
 def _status_label(value: str) -> str:

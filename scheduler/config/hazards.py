@@ -42,14 +42,14 @@ class Audience(str):
             raise TypeError(f"expected an audience name, got {type(value).__name__}")
         if value in ENTERPRISE_AUDIENCES or value in STAFF_AUDIENCES:
             return cls(value)
-        if value.startswith(GROUP_PREFIX) and value[len(GROUP_PREFIX):]:
+        if value.startswith(GROUP_PREFIX) and value[len(GROUP_PREFIX) :]:
             return cls(value)
         known = ", ".join([*ENTERPRISE_AUDIENCES, *STAFF_AUDIENCES, "group:NAME"])
         raise ValueError(f"unknown audience {value!r} (one of: {known})")
 
     @property
     def group(self) -> str | None:
-        return self[len(GROUP_PREFIX):] if self.startswith(GROUP_PREFIX) else None
+        return self[len(GROUP_PREFIX) :] if self.startswith(GROUP_PREFIX) else None
 
 
 def _check_template(template: str) -> None:
@@ -120,14 +120,18 @@ MAJOR_STEPS = (
     EscalationStep(-1, _TO_ENTERPRISE, "hazard/due_soon"),
     EscalationStep(0, (Audience("principal"), Audience("supervisor")), "hazard/due_today"),
     EscalationStep(3, (Audience("group:section_heads"),), "hazard/overdue", unit="working_days"),
-    EscalationStep(10, (Audience("group:bureau_leaders"),), "hazard/supervision", unit="working_days"),
+    EscalationStep(
+        10, (Audience("group:bureau_leaders"),), "hazard/supervision", unit="working_days"
+    ),
 )
 
 # 一般事故隐患 are to be fixed at once (16号令 Art. 15): a lighter chain that stays with the
 # enterprise and its supervisor.
 GENERAL_STEPS = (
     EscalationStep(0, _TO_ENTERPRISE, "hazard/due_today"),
-    EscalationStep(3, (Audience("principal"), Audience("supervisor")), "hazard/overdue", unit="working_days"),
+    EscalationStep(
+        3, (Audience("principal"), Audience("supervisor")), "hazard/overdue", unit="working_days"
+    ),
 )
 
 
@@ -174,8 +178,10 @@ class StatisticsConfig:
         if any(days < 0 for days in self.remind_working_days):
             raise ValueError("remind_working_days must not be negative")
         if any(a not in ENTERPRISE_AUDIENCES or a == "responsible" for a in self.audience):
-            raise ValueError("statistics reminders go to enterprise contacts only "
-                             "(principal, safety_manager, warning_contact, enterprise)")
+            raise ValueError(
+                "statistics reminders go to enterprise contacts only "
+                "(principal, safety_manager, warning_contact, enterprise)"
+            )
         _check_template(self.template)
 
 
@@ -198,7 +204,9 @@ class DigestConfig:
 
 @dataclass(frozen=True)
 class HazardsConfig:
-    send_at: dt.time = dt.time(9, 0)  # local time of escalation, completeness and statistics messages
+    send_at: dt.time = dt.time(
+        9, 0
+    )  # local time of escalation, completeness and statistics messages
     # A general hazard registered without a deadline is due this many days after it was found
     # (16号令 Art. 15: general hazards are rectified at once).
     general_deadline_days: int = 0
@@ -225,7 +233,9 @@ class HazardsConfig:
             for i, step in enumerate(policy.steps):
                 for j, audience in enumerate(step.audience):
                     if audience.group:
-                        yield Ref(f"{key}.{level}.steps[{i}].audience[{j}]", "group", audience.group)
+                        yield Ref(
+                            f"{key}.{level}.steps[{i}].audience[{j}]", "group", audience.group
+                        )
         for j, audience in enumerate(self.completeness.audience):
             if audience.group:
                 yield Ref(f"{key}.completeness.audience[{j}]", "group", audience.group)

@@ -18,15 +18,57 @@ from scheduler.people.models import Enterprise
 from scheduler.vocab import ContactDuty
 
 
-def recipients(
-    audiences: Iterable[Audience], directory: Directory, enterprise: Enterprise, hazard: Hazard | None = None
-) -> list[Recipient]:
-    """Everyone the audiences name, once each: a person named twice (the responsible person is
-    often also the principal) gets one message, under the first audience that names them."""
-    found: list[Recipient] = []
-    for audience in audiences:
-        found.extend(_resolve(audience, directory, enterprise, hazard))
-    return unique(found)
+class Audiences:
+    """Resolves audiences during one planning pass. Supervisors and groups are looked up once
+    per enterprise/group: a pass over thousands of hazards asks for the same few again and again."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self._supervisors: dict[str, list[Recipient]] = {}
+        self._groups: dict[str, list[Recipient]] = {}
+
+    def recipients(
+        self, audiences: Iterable[Audience], enterprise: Enterprise, hazard: Hazard | None = None
+    ) -> list[Recipient]:
+        """Everyone the audiences name, once each: a person named twice (the responsible person
+        is often also the principal) gets one message, under the first audience naming them."""
+        found: list[Recipient] = []
+        for audience in audiences:
+            found.extend(self._resolve(audience, enterprise, hazard))
+        return unique(found)
+
+    def supervisors(self, enterprise: Enterprise) -> list[Recipient]:
+        if enterprise.code not in self._supervisors:
+            directory = self.directory
+            self._supervisors[enterprise.code] = [
+                r
+                for s in directory.supervisors_of(enterprise)
+                if (r := directory.person(s)) is not None
+            ]
+        return self._supervisors[enterprise.code]
+
+    def group(self, name: str) -> list[Recipient]:
+        if name not in self._groups:
+            self._groups[name] = self.directory.group(name)
+        return self._groups[name]
+
+    def _resolve(
+        self, audience: Audience, enterprise: Enterprise, hazard: Hazard | None
+    ) -> list[Recipient]:
+        if audience.group:
+            return self.group(audience.group)
+        if audience == "supervisor":
+            return self.supervisors(enterprise)
+        if audience == "responsible":
+            found = (
+                responsible(self.directory.config, enterprise, hazard)
+                if hazard is not None
+                else None
+            )
+            return [found] if found is not None else []
+        if audience == "enterprise":
+            return self.directory.contacts(enterprise)
+        return self.directory.contacts(enterprise, [ContactDuty(str(audience))])
 
 
 def unique(found: Iterable[Recipient]) -> list[Recipient]:
@@ -42,18 +84,6 @@ def unique(found: Iterable[Recipient]) -> list[Recipient]:
             seen_addresses.add(where)
         result.append(recipient)
     return result
-
-
-def _resolve(audience: Audience, directory: Directory, enterprise: Enterprise, hazard: Hazard | None) -> list[Recipient]:
-    if audience.group:
-        return directory.group(audience.group)
-    if audience == "supervisor":
-        return [r for s in directory.supervisors_of(enterprise) if (r := directory.person(s)) is not None]
-    if audience == "responsible":
-        return [r] if hazard is not None and (r := responsible(directory.config, enterprise, hazard)) else []
-    if audience == "enterprise":
-        return directory.contacts(enterprise)
-    return directory.contacts(enterprise, [ContactDuty(str(audience))])
 
 
 def responsible(config: Config, enterprise: Enterprise, hazard: Hazard) -> Recipient | None:

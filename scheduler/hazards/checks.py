@@ -18,4 +18,6 @@ def check_hazard_templates(loaded: LoadedConfig, report: Report) -> None:
         return  # check_templates reports the missing folder
     known = set(Renderer(service.zone, override).kinds())
     for kind in sorted(loaded.config.hazards.templates() - known):
-        report.problems.append(f"hazards: template {kind!r} does not exist (no templates/{kind}.subject.j2)")
+        report.problems.append(
+            f"hazards: template {kind!r} does not exist (no templates/{kind}.subject.j2)"
+        )

@@ -22,14 +22,18 @@ def missing_five_items(hazard: Hazard) -> list[str]:
         bool(hazard.measures),
         hazard.funds_yuan is not None and bool(hazard.funds_source),
         hazard.deadline is not None,
-        bool(hazard.responsible_name) and bool(hazard.responsible_mobile or hazard.responsible_email),
+        bool(hazard.responsible_name)
+        and bool(hazard.responsible_mobile or hazard.responsible_email),
         bool(hazard.contingency_plan),
     )
     return [name for name, ok in zip(FIVE_ITEMS, present) if not ok]
 
 
 def missing_reports(hazard: Hazard) -> list[str]:
-    present = (hazard.reported_to_regulator_at is not None, hazard.reported_to_congress_at is not None)
+    present = (
+        hazard.reported_to_regulator_at is not None,
+        hazard.reported_to_congress_at is not None,
+    )
     return [name for name, ok in zip(TWO_REPORTS, present) if not ok]
 
 

@@ -14,7 +14,10 @@ from scheduler.hazards.models import Hazard
 from scheduler.hazards.vocab import HazardCategory, HazardLevel, HazardSource, HazardStatus
 
 _VOCABULARIES: dict[str, type[enum.Enum]] = {
-    "category": HazardCategory, "level": HazardLevel, "source": HazardSource, "status": HazardStatus,
+    "category": HazardCategory,
+    "level": HazardLevel,
+    "source": HazardSource,
+    "status": HazardStatus,
 }
 
 
@@ -34,7 +37,11 @@ def row(hazard: Hazard, zone: ZoneInfo) -> dict[str, str]:
     """Header → cell, exactly the columns `hazard import` reads."""
     cells = {}
     for column in columns(zone):
-        value = hazard.enterprise.code if column.field == "enterprise" else getattr(hazard, column.field)
+        value = (
+            hazard.enterprise.code
+            if column.field == "enterprise"
+            else getattr(hazard, column.field)
+        )
         cells[column.label] = _text(column.field, value, zone)
     return cells
 
@@ -46,13 +53,22 @@ def as_json(hazard: Hazard, zone: ZoneInfo, *, history: bool = False) -> dict[st
             data["enterprise"] = {"code": hazard.enterprise.code, "name": hazard.enterprise.name}
             continue
         value = getattr(hazard, column.field)
-        data[column.field] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+        data[column.field] = (
+            value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+        )
     data["registered_at"] = hazard.registered_at.isoformat()
     data["closed_at"] = hazard.closed_at.isoformat() if hazard.closed_at else None
     data["missing"] = missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
     if history:
         data["history"] = [
-            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "old": e.old, "new": e.new, "reason": e.reason}
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "kind": e.kind,
+                "old": e.old,
+                "new": e.new,
+                "reason": e.reason,
+            }
             for e in hazard.events
         ]
     return data

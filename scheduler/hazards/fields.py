@@ -64,13 +64,19 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
     when = moment(zone)
     return (
         Column("code", ("隐患编号", "编号", "code"), required=True, parse=tabular.text(64)),
-        Column("enterprise", ("企业", "企业编码", "企业名称", "单位名称", "enterprise"), required=True,
-               parse=tabular.text(200)),
+        Column(
+            "enterprise",
+            ("企业", "企业编码", "企业名称", "单位名称", "enterprise"),
+            required=True,
+            parse=tabular.text(200),
+        ),
         Column("title", ("隐患名称", "标题", "title"), required=True, parse=tabular.text(200)),
         Column("description", ("隐患描述", "隐患情况", "description"), parse=tabular.text(4000)),
         Column("location", ("隐患部位", "部位", "位置", "location"), parse=tabular.text(200)),
         Column("category", ("隐患类别", "category"), required=True, parse=_vocab(HazardCategory)),
-        Column("level", ("隐患等级", "隐患级别", "level"), required=True, parse=_vocab(HazardLevel)),
+        Column(
+            "level", ("隐患等级", "隐患级别", "level"), required=True, parse=_vocab(HazardLevel)
+        ),
         Column("source", ("隐患来源", "来源", "source"), parse=_vocab(HazardSource)),
         Column("found_on", ("发现日期", "排查日期", "found_on"), required=True, parse=tabular.date),
         Column("measures", ("整改措施", "治理措施", "measures"), parse=tabular.text(4000)),
@@ -78,14 +84,28 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
         Column("funds_source", ("资金来源", "funds_source"), parse=tabular.text(200)),
         Column("deadline", ("整改期限", "整改时限", "治理期限", "deadline"), parse=tabular.date),
         Column("responsible_name", ("整改责任人", "责任人", "responsible"), parse=tabular.text(64)),
-        Column("responsible_mobile", ("责任人手机", "责任人电话", "responsible_mobile"), parse=tabular.mobile),
+        Column(
+            "responsible_mobile",
+            ("责任人手机", "责任人电话", "responsible_mobile"),
+            parse=tabular.mobile,
+        ),
         Column("responsible_email", ("责任人邮箱", "responsible_email"), parse=tabular.email),
         Column("contingency_plan", ("应急预案", "contingency_plan"), parse=tabular.text(4000)),
-        Column("reported_to_regulator_at", ("报告监管部门时间", "报告监管部门", "reported_to_regulator_at"), parse=when),
-        Column("reported_to_congress_at", ("报告职代会时间", "报告职代会", "reported_to_congress_at"), parse=when),
+        Column(
+            "reported_to_regulator_at",
+            ("报告监管部门时间", "报告监管部门", "reported_to_regulator_at"),
+            parse=when,
+        ),
+        Column(
+            "reported_to_congress_at",
+            ("报告职代会时间", "报告职代会", "reported_to_congress_at"),
+            parse=when,
+        ),
         Column("status", ("状态", "治理状态", "status"), parse=_vocab(HazardStatus)),
         Column("listed_by", ("挂牌单位", "督办单位", "listed_by"), parse=tabular.text(200)),
-        Column("listing_notice", ("督办文号", "挂牌文号", "listing_notice"), parse=tabular.text(100)),
+        Column(
+            "listing_notice", ("督办文号", "挂牌文号", "listing_notice"), parse=tabular.text(100)
+        ),
         Column("listed_on", ("挂牌日期", "listed_on"), parse=tabular.date),
         Column("delisted_on", ("摘牌日期", "delisted_on"), parse=tabular.date),
     )
@@ -93,10 +113,26 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
 
 # Fields a person edits; status and deadline change only through their own commands (history).
 EDITABLE = (
-    "title", "description", "location", "category", "level", "source", "found_on", "measures",
-    "funds_yuan", "funds_source", "responsible_name", "responsible_mobile", "responsible_email",
-    "contingency_plan", "reported_to_regulator_at", "reported_to_congress_at", "listed_by",
-    "listing_notice", "listed_on", "delisted_on",
+    "title",
+    "description",
+    "location",
+    "category",
+    "level",
+    "source",
+    "found_on",
+    "measures",
+    "funds_yuan",
+    "funds_source",
+    "responsible_name",
+    "responsible_mobile",
+    "responsible_email",
+    "contingency_plan",
+    "reported_to_regulator_at",
+    "reported_to_congress_at",
+    "listed_by",
+    "listing_notice",
+    "listed_on",
+    "delisted_on",
 )
 
 

@@ -60,15 +60,21 @@ class Importer:
         records = [r for r in records if r["_row"] not in {row for _, row in duplicates}]
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         enterprises = self._enterprises()
-        known = {h.code: h for h in self.session.scalars(
-            select(Hazard).where(Hazard.code.in_([r["code"] for r in records])))}
+        known = {
+            h.code: h
+            for h in self.session.scalars(
+                select(Hazard).where(Hazard.code.in_([r["code"] for r in records]))
+            )
+        }
         savepoint = self.session.begin_nested()
         for record in records:
             where = f"{path}:{record['_row']}"
             enterprise = enterprises.get(record["enterprise"])
             if enterprise is None:
-                problems.append(f"{where}: 企业: unknown enterprise {record['enterprise']!r} "
-                                "(give its 编码 or exact 名称; import enterprises first)")
+                problems.append(
+                    f"{where}: 企业: unknown enterprise {record['enterprise']!r} "
+                    "(give its 编码 or exact 名称; import enterprises first)"
+                )
                 continue
             try:
                 outcome = self._apply(record, enterprise, known.get(record["code"]), present, path)
@@ -89,36 +95,77 @@ class Importer:
             found[enterprise.code] = enterprise
         return found
 
-    def _apply(self, record: dict[str, Any], enterprise: Enterprise, hazard: Hazard | None,
-               present: set[str], path: Path) -> str:
+    def _apply(
+        self,
+        record: dict[str, Any],
+        enterprise: Enterprise,
+        hazard: Hazard | None,
+        present: set[str],
+        path: Path,
+    ) -> str:
         reason = f"imported from {path.name}"
         values = {k: v for k, v in record.items() if not k.startswith("_") and k != "enterprise"}
         if hazard is None:
-            register.register(self.session, values, enterprise, actor=self.actor, now=self.now, zone=self.zone,
-                              general_deadline_days=self.general_deadline_days, reason=reason)
+            register.register(
+                self.session,
+                values,
+                enterprise,
+                actor=self.actor,
+                now=self.now,
+                zone=self.zone,
+                general_deadline_days=self.general_deadline_days,
+                reason=reason,
+            )
             return "created"
         if hazard.enterprise_id != enterprise.id:
-            raise HazardError(f"企业: {hazard.code} belongs to {hazard.enterprise.name}; it cannot move to "
-                              f"{enterprise.name}")
+            raise HazardError(
+                f"企业: {hazard.code} belongs to {hazard.enterprise.name}; it cannot move to "
+                f"{enterprise.name}"
+            )
         before = len(hazard.events)
         changes = {k: values[k] for k in EDITABLE if k in present}
-        register.update(self.session, hazard, changes, actor=self.actor, now=self.now,
-                        labels=labels(self.zone), reason=reason)
+        register.update(
+            self.session,
+            hazard,
+            changes,
+            actor=self.actor,
+            now=self.now,
+            labels=labels(self.zone),
+            reason=reason,
+        )
         deadline = values["deadline"] if "deadline" in present else None
         if deadline is not None and deadline != hazard.deadline:
             if hazard.deadline is not None and deadline < hazard.deadline:
-                raise HazardError(f"整改期限: {hazard.code}'s deadline {hazard.deadline} cannot move earlier "
-                                  f"to {deadline}; only an extension (a later deadline) is imported")
-            register.extend(self.session, hazard, deadline, reason=reason, actor=self.actor, now=self.now)
+                raise HazardError(
+                    f"整改期限: {hazard.code}'s deadline {hazard.deadline} cannot move earlier "
+                    f"to {deadline}; only an extension (a later deadline) is imported"
+                )
+            register.extend(
+                self.session, hazard, deadline, reason=reason, actor=self.actor, now=self.now
+            )
         status = values["status"] if "status" in present else None
         if status is not None and status.value != hazard.status:
-            register.set_status(self.session, hazard, status, actor=self.actor, now=self.now, reason=reason,
-                                checked=False)
+            register.set_status(
+                self.session,
+                hazard,
+                status,
+                actor=self.actor,
+                now=self.now,
+                reason=reason,
+                checked=False,
+            )
         return "updated" if len(hazard.events) > before else "unchanged"
 
 
-def import_hazards(session: Session, path: Path, *, zone: ZoneInfo, now: dt.datetime, actor: str,
-                   general_deadline_days: int) -> ImportResult:
+def import_hazards(
+    session: Session,
+    path: Path,
+    *,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    actor: str,
+    general_deadline_days: int,
+) -> ImportResult:
     return Importer(session, zone, now, actor, general_deadline_days).run(path)
 
 
@@ -129,8 +176,12 @@ def _duplicates(path: Path, records: list[dict[str, Any]]) -> list[tuple[str, in
     for record in records:
         code = record["code"]
         if code in first:
-            found.append((f"{path}:{record['_row']}: 隐患编号: {code!r} already used on row {first[code]}",
-                          record["_row"]))
+            found.append(
+                (
+                    f"{path}:{record['_row']}: 隐患编号: {code!r} already used on row {first[code]}",
+                    record["_row"],
+                )
+            )
         else:
             first[code] = record["_row"]
     return found

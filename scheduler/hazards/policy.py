@@ -21,7 +21,7 @@ _SHIFT_SLACK = 16
 
 @dataclass(frozen=True)
 class ScheduledStep:
-    """One message day of a chain: step ``index`` (1-based), its ``repeat`` (0 = the step itself)."""
+    """One message day of a chain: step ``index`` (1-based) and its ``repeat`` (0 = the step)."""
 
     index: int
     repeat: int
@@ -56,22 +56,36 @@ def step_day(step: EscalationStep, deadline: dt.date, calendar: WorkCalendar) ->
     return _shift(raw_day(step, deadline, calendar), step, calendar)
 
 
-def repeat_day(policy: EscalationPolicy, deadline: dt.date, repeat: int, calendar: WorkCalendar) -> dt.date:
+def repeat_day(
+    policy: EscalationPolicy, deadline: dt.date, repeat: int, calendar: WorkCalendar
+) -> dt.date:
     """The day of the last step's ``repeat``-th repetition (counted from its unmoved day)."""
     last = policy.steps[-1]
     base = raw_day(last, deadline, calendar)
     return _shift(base + dt.timedelta(days=repeat * policy.repeat_days), last, calendar)
 
 
-def schedule(policy: EscalationPolicy, deadline: dt.date, calendar: WorkCalendar, until: dt.date) -> list[ScheduledStep]:
-    """The chain for ``deadline`` by day: every step, and the repeats of the last one up to the
-    first that falls after ``until`` (so a caller also sees what comes next)."""
+def schedule(
+    policy: EscalationPolicy,
+    deadline: dt.date,
+    calendar: WorkCalendar,
+    until: dt.date,
+    since: dt.date | None = None,
+) -> list[ScheduledStep]:
+    """The chain for ``deadline`` by day: every step, and the repeats of the last one from about
+    ``since`` (the earliest day the caller cares about; default: all) up to the first that falls
+    after ``until`` (so a caller also sees what comes next)."""
     found = [
         ScheduledStep(i, 0, step_day(step, deadline, calendar), step)
         for i, step in enumerate(policy.steps, start=1)
     ]
     if policy.steps and policy.repeat_days:
         repeat = 1
+        if (
+            since is not None
+        ):  # skip, by arithmetic, the repeats long past (a hazard may be years late)
+            base = raw_day(policy.steps[-1], deadline, calendar)
+            repeat = max(1, ((since - base).days - _SHIFT_SLACK) // policy.repeat_days)
         while True:
             day = repeat_day(policy, deadline, repeat, calendar)
             found.append(ScheduledStep(len(policy.steps), repeat, day, policy.steps[-1]))
@@ -81,9 +95,12 @@ def schedule(policy: EscalationPolicy, deadline: dt.date, calendar: WorkCalendar
     return sorted(found, key=lambda s: (s.day, s.index, s.repeat))
 
 
-def reached(policy: EscalationPolicy, deadline: dt.date, calendar: WorkCalendar, day: dt.date) -> ScheduledStep | None:
+def reached(
+    policy: EscalationPolicy, deadline: dt.date, calendar: WorkCalendar, day: dt.date
+) -> ScheduledStep | None:
     """The latest step of the chain on or before ``day`` (what the digest calls "step reached")."""
-    done = [s for s in schedule(policy, deadline, calendar, day) if s.day <= day]
+    since = day - dt.timedelta(days=policy.repeat_days)
+    done = [s for s in schedule(policy, deadline, calendar, day, since) if s.day <= day]
     return done[-1] if done else None
 
 
@@ -112,8 +129,10 @@ def deadlines_due(
     for step in policy.steps:
         span = _span(step)
         centre = dt.timedelta(days=-step.offset if step.unit == "days" else 0)
-        for deadline in _dates(max(earliest, first + centre - dt.timedelta(days=span)),
-                               last + centre + dt.timedelta(days=span)):
+        for deadline in _dates(
+            max(earliest, first + centre - dt.timedelta(days=span)),
+            last + centre + dt.timedelta(days=span),
+        ):
             if step_day(step, deadline, calendar) in wanted:
                 found.add(deadline)
     if policy.repeat_days:
@@ -122,10 +141,14 @@ def deadlines_due(
 
 
 def _repeating(
-    policy: EscalationPolicy, calendar: WorkCalendar, wanted: set[dt.date],
-    earliest: dt.date, first: dt.date, last: dt.date,
+    policy: EscalationPolicy,
+    calendar: WorkCalendar,
+    wanted: set[dt.date],
+    earliest: dt.date,
+    first: dt.date,
+    last: dt.date,
 ) -> set[dt.date]:
-    """Deadlines whose last step repeats on one of ``wanted``: any open deadline may be years back."""
+    """Deadlines whose last step repeats on one of ``wanted`` (an open one may be years back)."""
     step, every = policy.steps[-1], policy.repeat_days
     found = set()
     for deadline in _dates(earliest, last + dt.timedelta(days=_span(step))):

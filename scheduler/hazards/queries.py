@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -21,12 +22,18 @@ from scheduler.people.models import Enterprise
 DateRanges = Sequence[tuple[dt.date, dt.date]]
 
 
-def _within(column: ColumnElement[dt.date] | object, spans: DateRanges) -> ColumnElement[bool]:
-    """``column`` lies in one of the inclusive ranges: single days as one IN list, runs as BETWEEN."""
-    singles = [a for a, b in spans if a == b]
-    runs = [column.between(a, b) for a, b in spans if a != b]  # type: ignore[attr-defined]
-    terms = ([column.in_(singles)] if singles else []) + runs  # type: ignore[attr-defined]
-    return or_(*terms)
+# Up to this many days, ranges are written out as one IN list: an index on (level, status, day)
+# then serves every day (SQLite cannot use the last column for an OR of ranges).
+MAX_LISTED_DAYS = 2000
+
+
+def _within(column: Any, spans: DateRanges) -> ColumnElement[bool]:
+    """``column`` lies in one of the inclusive ranges."""
+    if sum((b - a).days + 1 for a, b in spans) <= MAX_LISTED_DAYS:
+        return column.in_(
+            [a + dt.timedelta(days=i) for a, b in spans for i in range((b - a).days + 1)]
+        )  # type: ignore[no-any-return]
+    return or_(*(column.between(a, b) for a, b in spans))
 
 
 def _open(level: HazardLevel) -> list[ColumnElement[bool]]:
@@ -51,8 +58,12 @@ def earliest_incomplete_registration(session: Session) -> dt.date | None:
     )
 
 
-def incomplete_major(session: Session, registered_after: dt.datetime, registered_by: dt.datetime,
-                     registered_on: DateRanges) -> list[Hazard]:
+def incomplete_major(
+    session: Session,
+    registered_after: dt.datetime,
+    registered_by: dt.datetime,
+    registered_on: DateRanges,
+) -> list[Hazard]:
     """Open major hazards lacking an item, registered in (after, by] or on one of the ranges."""
     when = [and_(Hazard.registered_at > registered_after, Hazard.registered_at <= registered_by)]
     if registered_on:
@@ -80,7 +91,11 @@ def overdue_major_count(session: Session, day: dt.date) -> int:
 
     Shown in the daily duty notice.
     """
-    query = select(func.count()).select_from(Hazard).where(*_open(HazardLevel.MAJOR), Hazard.deadline < day)
+    query = (
+        select(func.count())
+        .select_from(Hazard)
+        .where(*_open(HazardLevel.MAJOR), Hazard.deadline < day)
+    )
     return session.scalar(query) or 0
 
 
@@ -93,13 +108,19 @@ class Filters:
 
 
 def listing(session: Session, filters: Filters) -> list[Hazard]:
-    query = select(Hazard).join(Hazard.enterprise).order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.code)
+    query = (
+        select(Hazard)
+        .join(Hazard.enterprise)
+        .order_by(Hazard.deadline.is_(None), Hazard.deadline, Hazard.code)
+    )
     if filters.overdue_on is not None:
         query = query.where(Hazard.status.in_(OPEN_VALUES), Hazard.deadline < filters.overdue_on)
     if filters.level is not None:
         query = query.where(Hazard.level == filters.level.value)
     if filters.enterprise:
-        query = query.where(or_(Enterprise.code == filters.enterprise, Enterprise.name == filters.enterprise))
+        query = query.where(
+            or_(Enterprise.code == filters.enterprise, Enterprise.name == filters.enterprise)
+        )
     if filters.status:
         query = query.where(Hazard.status == filters.status)
     return list(session.scalars(query).unique())

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from scheduler.hazards import queries
-from scheduler.hazards.audience import recipients
+from scheduler.hazards.audience import Audiences
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.context import hazard_context
 from scheduler.hazards.policy import ranges
@@ -31,9 +31,12 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     zone, every = ctx.config.service.zone, settings.every.days
     days = send_days(window, zone, ctx.config.hazards.send_at)
     anniversaries = _registration_days(ctx, days, every)
+    audiences = Audiences(ctx.directory)
     lead = NOTICE_DELAY + dt.timedelta(seconds=MIN_JITTER_S)
     after = window.start - NOTICE_DELAY - dt.timedelta(seconds=MAX_JITTER_S)
-    for hazard in queries.incomplete_major(ctx.session, after, window.end - lead, ranges(anniversaries)):
+    for hazard in queries.incomplete_major(
+        ctx.session, after, window.end - lead, ranges(anniversaries)
+    ):
         notices = [(0, hazard.registered_at + NOTICE_DELAY)]
         for day in days:
             weeks, rest = divmod((day - hazard.registered_on).days, every)
@@ -41,12 +44,19 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 notices.append((weeks, at(day, ctx.config.hazards.send_at, zone)))
         context = {**hazard_context(hazard), "missing": missing_items(hazard)}
         for number, base in notices:
-            for recipient in recipients(settings.audience, ctx.directory, hazard.enterprise, hazard):
+            for recipient in audiences.recipients(settings.audience, hazard.enterprise, hazard):
                 key = f"{hazard.topic}:incomplete:r{number}:{recipient.key}"
                 due = base + jitter(key)
                 if due in window:
-                    yield PlannedMessage(key, settings.template, recipient, due, base + settings.every,
-                                         {**context, "notice": number}, incomplete_topic(hazard))
+                    yield PlannedMessage(
+                        key,
+                        settings.template,
+                        recipient,
+                        due,
+                        base + settings.every,
+                        {**context, "notice": number},
+                        incomplete_topic(hazard),
+                    )
 
 
 def _registration_days(ctx: PlanContext, days: list[dt.date], every: int) -> set[dt.date]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scheduler.hazards import queries
-from scheduler.hazards.audience import unique
+from scheduler.hazards.audience import Audiences, unique
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import reached
 from scheduler.hazards.timing import at, send_days
@@ -34,18 +34,26 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             key = f"{TOPIC}:{day.isoformat()}:{recipient.key}"
             due = base + jitter(key)
             if due in window:
-                yield PlannedMessage(key, settings.template, recipient, due, base + dt.timedelta(days=2),
-                                     _digest(day, items), TOPIC)
+                yield PlannedMessage(
+                    key,
+                    settings.template,
+                    recipient,
+                    due,
+                    base + dt.timedelta(days=2),
+                    _digest(day, items),
+                    TOPIC,
+                )
 
 
 def _by_recipient(ctx: PlanContext, day: dt.date) -> list[tuple[Recipient, list[dict[str, Any]]]]:
     found: dict[str, tuple[Recipient, list[dict[str, Any]]]] = {}
-    everyone = unique(r for group in ctx.config.hazards.digest.groups for r in ctx.directory.group(group))
+    audiences = Audiences(ctx.directory)
+    everyone = unique(
+        r for group in ctx.config.hazards.digest.groups for r in audiences.group(group)
+    )
     for hazard in queries.overdue(ctx.session, day):
         item = _item(ctx, hazard, day)
-        supervisors = [r for s in ctx.directory.supervisors_of(hazard.enterprise)
-                       if (r := ctx.directory.person(s)) is not None]
-        for recipient in unique([*everyone, *supervisors]):
+        for recipient in unique([*everyone, *audiences.supervisors(hazard.enterprise)]):
             found.setdefault(recipient.key, (recipient, []))[1].append(item)
     return list(found.values())
 
@@ -76,5 +84,7 @@ def _digest(day: dt.date, items: list[dict[str, Any]]) -> dict[str, Any]:
         "day": day.isoformat(),
         "total": len(items),
         "major": sum(i["level"] == HazardLevel.MAJOR.value for i in items),
-        "enterprises": [{"name": name, "hazards": hazards} for name, hazards in enterprises.items()],
+        "enterprises": [
+            {"name": name, "hazards": hazards} for name, hazards in enterprises.items()
+        ],
     }

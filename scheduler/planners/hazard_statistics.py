@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scheduler.hazards.audience import recipients
+from scheduler.hazards.audience import Audiences
 from scheduler.hazards.timing import ONE_DAY, at, send_days
 from scheduler.outbox.planned import PlannedMessage, Window, jitter
 from scheduler.planners.base import PlanContext
@@ -29,11 +29,19 @@ class Filing:
 def filings_due_in(year: int) -> list[Filing]:
     """Every statistics filing whose due date lies in ``year``."""
     last = year - 1
-    found = [Filing(f"{last}Q4", f"{last}年第四季度", False, dt.date(year, 1, 15)),
-             Filing(f"{last}Y", f"{last}年度", True, dt.date(year, 1, 31))]
+    found = [
+        Filing(f"{last}Q4", f"{last}年第四季度", False, dt.date(year, 1, 15)),
+        Filing(f"{last}Y", f"{last}年度", True, dt.date(year, 1, 31)),
+    ]
     for quarter, month in ((1, 4), (2, 7), (3, 10)):
-        found.append(Filing(f"{year}Q{quarter}", f"{year}年第{_QUARTERS[quarter - 1]}季度", False,
-                            dt.date(year, month, 15)))
+        found.append(
+            Filing(
+                f"{year}Q{quarter}",
+                f"{year}年第{_QUARTERS[quarter - 1]}季度",
+                False,
+                dt.date(year, month, 15),
+            )
+        )
     return found
 
 
@@ -46,22 +54,35 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     years = {d.year for d in days} | {d.year + 1 for d in days}
     reminders = [
         (filing, ahead, day)
-        for year in sorted(years) for filing in filings_due_in(year) for ahead in settings.remind_working_days
+        for year in sorted(years)
+        for filing in filings_due_in(year)
+        for ahead in settings.remind_working_days
         if (day := ctx.calendar.working_days_before(filing.due, ahead)) in days
     ]
     if not reminders:
         return
-    enterprises = ctx.directory.enterprises()
+    enterprises, audiences = ctx.directory.enterprises(), Audiences(ctx.directory)
     for filing, ahead, day in reminders:
         base = at(day, send_at, zone)
         expires = at(filing.due + ONE_DAY, dt.time(0), zone)  # no use once the due day is over
-        context = {"period": filing.period, "annual": filing.annual, "due": filing.due.isoformat(),
-                   "working_days_left": ahead}
+        context = {
+            "period": filing.period,
+            "annual": filing.annual,
+            "due": filing.due.isoformat(),
+            "working_days_left": ahead,
+        }
         topic = f"hazard-statistics:{filing.key}"
         for enterprise in enterprises:
-            for recipient in recipients(settings.audience, ctx.directory, enterprise):
+            for recipient in audiences.recipients(settings.audience, enterprise):
                 key = f"{topic}:wd{ahead}:{recipient.key}"
                 due = base + jitter(key)
                 if due in window:
-                    yield PlannedMessage(key, settings.template, recipient, due, expires,
-                                         {**context, "enterprise": enterprise.name}, topic)
+                    yield PlannedMessage(
+                        key,
+                        settings.template,
+                        recipient,
+                        due,
+                        expires,
+                        {**context, "enterprise": enterprise.name},
+                        topic,
+                    )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from scheduler.config.hazards import EscalationPolicy
 from scheduler.hazards import queries
-from scheduler.hazards.audience import recipients
+from scheduler.hazards.audience import Audiences
 from scheduler.hazards.context import hazard_context
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import ScheduledStep, deadlines_due, ranges, schedule
@@ -31,7 +31,11 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     days = send_days(window, ctx.config.service.zone, settings.send_at)
     if not days:
         return
-    for level, policy in ((HazardLevel.MAJOR, settings.major), (HazardLevel.GENERAL, settings.general)):
+    audiences = Audiences(ctx.directory)
+    for level, policy in (
+        (HazardLevel.MAJOR, settings.major),
+        (HazardLevel.GENERAL, settings.general),
+    ):
         if not policy.steps:
             continue
         earliest = queries.earliest_open_deadline(ctx.session, level)
@@ -39,37 +43,51 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             continue
         spans = ranges(deadlines_due(policy, ctx.calendar, days, earliest))
         for hazard in queries.with_deadline_in(ctx.session, level, spans):
-            yield from _chain(ctx, window, set(days), policy, hazard)
+            yield from _chain(ctx, window, set(days), policy, hazard, audiences)
 
 
-def _chain(ctx: PlanContext, window: Window, days: set[dt.date], policy: EscalationPolicy,
-           hazard: Hazard) -> Iterator[PlannedMessage]:
+def _chain(
+    ctx: PlanContext,
+    window: Window,
+    days: set[dt.date],
+    policy: EscalationPolicy,
+    hazard: Hazard,
+    audiences: Audiences,
+) -> Iterator[PlannedMessage]:
     zone, send_at = ctx.config.service.zone, ctx.config.hazards.send_at
     assert hazard.deadline is not None  # open hazards always have one (general ones get a default)
-    chain = schedule(policy, hazard.deadline, ctx.calendar, max(days))
+    chain = schedule(policy, hazard.deadline, ctx.calendar, max(days), since=min(days))
     for position, item in enumerate(chain):
         if item.day not in days:
             continue
         base = at(item.day, send_at, zone)
         # Stale once the chain's next message is due (a T-1 reminder after the deadline is noise).
-        following = next((c.day for c in chain[position + 1:] if c.day > item.day), None)
+        following = next((c.day for c in chain[position + 1 :] if c.day > item.day), None)
         expires = base + policy.expire_after
         if following is not None:
             expires = min(expires, at(following, send_at, zone))
         context = {**hazard_context(hazard), **_step_context(hazard, item)}
-        for recipient in recipients(item.step.audience, ctx.directory, hazard.enterprise, hazard):
-            key = f"{hazard.topic}:{hazard.deadline.isoformat()}:step{item.index}:r{item.repeat}:{recipient.key}"
+        for recipient in audiences.recipients(item.step.audience, hazard.enterprise, hazard):
+            step = f"step{item.index}:r{item.repeat}"
+            key = f"{hazard.topic}:{hazard.deadline.isoformat()}:{step}:{recipient.key}"
             due = base + jitter(key)
             if due in window:
-                yield PlannedMessage(key, item.step.template, recipient, due, expires, context, hazard.topic)
+                yield PlannedMessage(
+                    key, item.step.template, recipient, due, expires, context, hazard.topic
+                )
 
 
 def _step_context(hazard: Hazard, item: ScheduledStep) -> dict[str, object]:
     assert hazard.deadline is not None
     offset = (hazard.deadline - item.day).days
     return {
-        "step": {"index": item.index, "repeat": item.repeat, "label": item.label,
-                 "offset": item.step.offset, "unit": item.step.unit},
+        "step": {
+            "index": item.index,
+            "repeat": item.repeat,
+            "label": item.label,
+            "offset": item.step.offset,
+            "unit": item.step.unit,
+        },
         "day": item.day.isoformat(),
         "days_left": max(offset, 0),
         "days_overdue": max(-offset, 0),

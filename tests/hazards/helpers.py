@@ -1,4 +1,4 @@
-"""Helpers for the hazard tests: register a hazard, drive the service day by day, read the outbox."""
+"""Hazard test helpers: register a hazard, drive the service day by day, read the outbox."""
 
 from __future__ import annotations
 
@@ -37,14 +37,27 @@ COMPLETE_MAJOR: dict[str, Any] = {
 }
 
 
-def add_hazard(app: App, code: str, enterprise: str = JINCI, *, status: HazardStatus | None = None,
-               **values: Any) -> None:
+def add_hazard(
+    app: App,
+    code: str,
+    enterprise: str = JINCI,
+    *,
+    status: HazardStatus | None = None,
+    **values: Any,
+) -> None:
     """Register a hazard now (by the app's clock); a complete major hazard unless told otherwise."""
     with app.sessions.begin() as session:
         owner = session.scalar(select(Enterprise).where(Enterprise.code == enterprise))
         assert owner is not None
-        hazard = register.register(session, {**COMPLETE_MAJOR, "code": code, **values}, owner, actor="test",
-                                   now=app.clock.now(), zone=SHANGHAI, general_deadline_days=0)
+        hazard = register.register(
+            session,
+            {**COMPLETE_MAJOR, "code": code, **values},
+            owner,
+            actor="test",
+            now=app.clock.now(),
+            zone=SHANGHAI,
+            general_deadline_days=0,
+        )
         if status is not None:
             register.set_status(session, hazard, status, actor="test", now=app.clock.now())
 
@@ -54,7 +67,9 @@ def change(app: App, code: str, action: str, *args: Any, **kwargs: Any) -> None:
     with app.sessions.begin() as session:
         hazard = queries.by_code(session, code)
         assert hazard is not None
-        getattr(register, action)(session, hazard, *args, actor="test", now=app.clock.now(), **kwargs)
+        getattr(register, action)(
+            session, hazard, *args, actor="test", now=app.clock.now(), **kwargs
+        )
 
 
 def tick(app: App, clock: ManualClock, moment: dt.datetime, *, dispatch: bool = True) -> None:
@@ -64,7 +79,9 @@ def tick(app: App, clock: ManualClock, moment: dt.datetime, *, dispatch: bool = 
         app.dispatcher.dispatch_due()
 
 
-def each_day(app: App, clock: ManualClock, first: dt.date, last: dt.date, hour: int = 9, minute: int = 5) -> None:
+def each_day(
+    app: App, clock: ManualClock, first: dt.date, last: dt.date, hour: int = 9, minute: int = 5
+) -> None:
     day = first
     while day <= last:
         tick(app, clock, local(day.year, day.month, day.day, hour, minute))
@@ -73,20 +90,28 @@ def each_day(app: App, clock: ManualClock, first: dt.date, last: dt.date, hour: 
 
 def rows(app: App, topic: str, status: str | None = None) -> list[OutboxMessage]:
     with app.sessions() as session:
-        query = select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.due_at, OutboxMessage.key)
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.topic == topic)
+            .order_by(OutboxMessage.due_at, OutboxMessage.key)
+        )
         if status is not None:
             query = query.where(OutboxMessage.status == status)
         return list(session.scalars(query))
 
 
-def escalations(app: App, code: str, status: str = "sent") -> list[tuple[dt.date, str, str, str, str]]:
+def escalations(
+    app: App, code: str, status: str = "sent"
+) -> list[tuple[dt.date, str, str, str, str]]:
     """(local day, deadline, step, repeat, recipient key) of each escalation message in ``status``."""
     found = []
     for row in rows(app, f"hazard:{code}", status):
         _, _, deadline, step, repeat, *recipient = row.key.split(":")
         moment = row.sent_at if status == "sent" else row.due_at
         assert moment is not None
-        found.append((moment.astimezone(SHANGHAI).date(), deadline, step, repeat, ":".join(recipient)))
+        found.append(
+            (moment.astimezone(SHANGHAI).date(), deadline, step, repeat, ":".join(recipient))
+        )
     return sorted(found)
 
 
@@ -94,7 +119,7 @@ def hazard(app: App, code: str) -> Hazard:
     with app.sessions() as session:
         found = queries.by_code(session, code)
         assert found is not None
-        found.events  # load the history before the session closes
+        assert found.events is not None  # load the history before the session closes
         return found
 
 
@@ -103,4 +128,7 @@ def planned(app: App, planner: Any, start: dt.datetime, end: dt.datetime) -> lis
     from scheduler.outbox.planned import Window
 
     with app.sessions() as session:
-        return sorted(planner(app.service.context(session), Window(start, end)), key=lambda m: (m.due_at, m.key))
+        return sorted(
+            planner(app.service.context(session), Window(start, end)),
+            key=lambda m: (m.due_at, m.key),
+        )

@@ -45,16 +45,28 @@ non_working_day = "after"
     assert general.steps[0].title == "逾期1个工作日"
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ('[[hazards.major.steps]]\noffset = 1\naudience = ["boss"]\ntemplate = "hazard/overdue"\n',
-     "hazards.major.steps[0].audience[0]: unknown audience 'boss'"),
-    ('[[hazards.major.steps]]\noffset = 1\naudience = ["group:nobody"]\ntemplate = "hazard/overdue"\n',
-     'hazards.major.steps[0].audience[0]: group "nobody" is not defined'),
-    ('[hazards.major]\nrepeat_every = "36h"\n', "repeat_every must be a whole number of days"),
-    ('[hazards.digest]\nweekday = 8\n', "weekday must be 1 (Monday)"),
-    ('[hazards.statistics]\naudience = ["supervisor"]\n', "statistics reminders go to enterprise contacts only"),
-])
-def test_a_bad_hazards_section_is_an_error_naming_the_key(tmp_path: Path, extra: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            '[[hazards.major.steps]]\noffset = 1\naudience = ["boss"]\ntemplate = "hazard/overdue"\n',
+            "hazards.major.steps[0].audience[0]: unknown audience 'boss'",
+        ),
+        (
+            '[[hazards.major.steps]]\noffset = 1\naudience = ["group:nobody"]\ntemplate = "hazard/overdue"\n',
+            'hazards.major.steps[0].audience[0]: group "nobody" is not defined',
+        ),
+        ('[hazards.major]\nrepeat_every = "36h"\n', "repeat_every must be a whole number of days"),
+        ("[hazards.digest]\nweekday = 8\n", "weekday must be 1 (Monday)"),
+        (
+            '[hazards.statistics]\naudience = ["supervisor"]\n',
+            "statistics reminders go to enterprise contacts only",
+        ),
+    ],
+)
+def test_a_bad_hazards_section_is_an_error_naming_the_key(
+    tmp_path: Path, extra: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(make_project(tmp_path, extra), environ={})
     assert message in str(error.value)
@@ -63,7 +75,9 @@ def test_a_bad_hazards_section_is_an_error_naming_the_key(tmp_path: Path, extra:
 def test_check_finds_a_step_template_that_does_not_exist(tmp_path: Path) -> None:
     extra = '[[hazards.major.steps]]\noffset = 1\naudience = ["principal"]\ntemplate = "hazard/nowhere"\n'
     report = run_checks(load_config(make_project(tmp_path, extra), environ={}))
-    assert report.problems == ["hazards: template 'hazard/nowhere' does not exist (no templates/hazard/nowhere.subject.j2)"]
+    assert report.problems == [
+        "hazards: template 'hazard/nowhere' does not exist (no templates/hazard/nowhere.subject.j2)"
+    ]
 
 
 def test_check_renders_every_hazard_template_with_its_sample(tmp_path: Path) -> None:

@@ -26,8 +26,14 @@ def ready(app: App) -> App:
 
 def _import(app: App, path: Path) -> str:
     with app.sessions.begin() as session:
-        result = import_hazards(session, path, zone=SHANGHAI, now=app.clock.now(), actor="clerk",
-                                general_deadline_days=0)
+        result = import_hazards(
+            session,
+            path,
+            zone=SHANGHAI,
+            now=app.clock.now(),
+            actor="clerk",
+            general_deadline_days=0,
+        )
     return str(result)
 
 
@@ -40,12 +46,18 @@ def test_the_example_ledger_imports_and_a_second_import_changes_nothing(ready: A
     assert _import(ready, ROOT / "examples" / "hazards.csv") == "6 new, 0 updated, 0 unchanged"
     assert _import(ready, ROOT / "examples" / "hazards.csv") == "0 new, 0 updated, 6 unchanged"
     first = hazard(ready, "HZ-2026-0001")
-    assert (first.funds_yuan, first.listing_notice, first.status) == (380000, "并安委办督〔2026〕2号", "rectifying")
+    assert (first.funds_yuan, first.listing_notice, first.status) == (
+        380000,
+        "并安委办督〔2026〕2号",
+        "rectifying",
+    )
     assert first.reported_to_regulator_at == local(2026, 1, 6, 10, 0)
     assert hazard(ready, "HZ-2026-0003").deadline == dt.date(2026, 1, 15)  # general: the day found
 
 
-def test_a_file_with_bad_rows_writes_nothing_and_lists_every_bad_row(ready: App, tmp_path: Path) -> None:
+def test_a_file_with_bad_rows_writes_nothing_and_lists_every_bad_row(
+    ready: App, tmp_path: Path
+) -> None:
     path = tmp_path / "hazards.csv"
     path.write_text(
         HEADER
@@ -64,27 +76,49 @@ def test_a_file_with_bad_rows_writes_nothing_and_lists_every_bad_row(ready: App,
     assert _count(ready, Hazard) == 0 and _count(ready, HazardEvent) == 0
 
 
-def test_english_headers_in_an_xlsx_workbook_and_enterprise_names_are_accepted(ready: App, tmp_path: Path) -> None:
+def test_english_headers_in_an_xlsx_workbook_and_enterprise_names_are_accepted(
+    ready: App, tmp_path: Path
+) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["code", "enterprise", "title", "category", "level", "found_on", "deadline", "funds"])
-    sheet.append(["HZ-9", "并州大剧院（示例）", "吊杆钢丝绳磨损", "thing", "major", dt.datetime(2026, 2, 2),
-                  dt.datetime(2026, 4, 30), "6.5万"])
+    sheet.append(
+        ["code", "enterprise", "title", "category", "level", "found_on", "deadline", "funds"]
+    )
+    sheet.append(
+        [
+            "HZ-9",
+            "并州大剧院（示例）",
+            "吊杆钢丝绳磨损",
+            "thing",
+            "major",
+            dt.datetime(2026, 2, 2),
+            dt.datetime(2026, 4, 30),
+            "6.5万",
+        ]
+    )
     book.save(tmp_path / "hazards.xlsx")
     assert _import(ready, tmp_path / "hazards.xlsx") == "1 new, 0 updated, 0 unchanged"
     record = hazard(ready, "HZ-9")
-    assert (record.enterprise.code, record.deadline, record.funds_yuan) == ("91140100EX0000006F",
-                                                                             dt.date(2026, 4, 30), 65000)
+    assert (record.enterprise.code, record.deadline, record.funds_yuan) == (
+        "91140100EX0000006F",
+        dt.date(2026, 4, 30),
+        65000,
+    )
 
 
 def test_a_reimport_records_a_later_deadline_as_an_extension_and_walks_the_status_forward(
     ready: App, tmp_path: Path
 ) -> None:
     path = tmp_path / "hazards.csv"
-    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,\n", encoding="utf-8")
+    path.write_text(
+        HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,\n",
+        encoding="utf-8",
+    )
     _import(ready, path)
-    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-20,已验收\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-20,已验收\n",
+        encoding="utf-8",
+    )
     assert _import(ready, path) == "0 new, 1 updated, 0 unchanged"
     record = hazard(ready, "HZ-1")
     assert [(e.kind, e.old, e.new, e.reason) for e in record.events[1:]] == [
@@ -93,13 +127,23 @@ def test_a_reimport_records_a_later_deadline_as_an_extension_and_walks_the_statu
     ]
 
 
-def test_a_reimport_cannot_move_a_closed_hazard_back_or_a_deadline_earlier(ready: App, tmp_path: Path) -> None:
+def test_a_reimport_cannot_move_a_closed_hazard_back_or_a_deadline_earlier(
+    ready: App, tmp_path: Path
+) -> None:
     path = tmp_path / "hazards.csv"
-    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,已销号\n"
-                    + "HZ-2,91140100EX0000003C,灭火器过期,物,一般,2026-01-05,2026-01-10,\n", encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,已销号\n"
+        + "HZ-2,91140100EX0000003C,灭火器过期,物,一般,2026-01-05,2026-01-10,\n",
+        encoding="utf-8",
+    )
     _import(ready, path)
-    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,整改中\n"
-                    + "HZ-2,91140100EX0000003C,灭火器过期,物,一般,2026-01-05,2026-01-08,\n", encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,2026-01-10,整改中\n"
+        + "HZ-2,91140100EX0000003C,灭火器过期,物,一般,2026-01-05,2026-01-08,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as error:
         _import(ready, path)
     assert "cannot go from 已销号 to 整改中" in error.value.problems[0]
@@ -108,6 +152,8 @@ def test_a_reimport_cannot_move_a_closed_hazard_back_or_a_deadline_earlier(ready
 
 def test_a_code_used_twice_in_one_file_is_an_error(ready: App, tmp_path: Path) -> None:
     path = tmp_path / "hazards.csv"
-    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,,\n" * 2, encoding="utf-8")
+    path.write_text(
+        HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-01-05,,\n" * 2, encoding="utf-8"
+    )
     with pytest.raises(DataError, match="'HZ-1' already used on row 2"):
         _import(ready, path)

@@ -11,7 +11,16 @@ import datetime as dt
 
 from scheduler.app import App
 from scheduler.hazards.vocab import HazardStatus
-from tests.hazards.helpers import JINCI, add_hazard, change, each_day, escalations, hazard, rows, tick
+from tests.hazards.helpers import (
+    JINCI,
+    add_hazard,
+    change,
+    each_day,
+    escalations,
+    hazard,
+    rows,
+    tick,
+)
 from tests.support.clock import ManualClock, local
 
 D = dt.date
@@ -22,11 +31,17 @@ SECTION_HEAD = "staff:S003"  # 杨建华
 LEADERS = ("staff:S001", "staff:S002")
 
 
-def _chain(deadline: str, *sends: tuple[dt.date, str, str, tuple[str, ...]]) -> list[tuple[dt.date, str, str, str, str]]:
-    return sorted((day, deadline, step, repeat, who) for day, step, repeat, people in sends for who in people)
+def _chain(
+    deadline: str, *sends: tuple[dt.date, str, str, tuple[str, ...]]
+) -> list[tuple[dt.date, str, str, str, str]]:
+    return sorted(
+        (day, deadline, step, repeat, who) for day, step, repeat, people in sends for who in people
+    )
 
 
-def test_a_major_hazard_is_escalated_step_by_step_then_extended_then_closed(app: App, clock: ManualClock) -> None:
+def test_a_major_hazard_is_escalated_step_by_step_then_extended_then_closed(
+    app: App, clock: ManualClock
+) -> None:
     app.service.sync_data()
     add_hazard(app, "HZ-1", status=HazardStatus.RECTIFYING)  # 2026-01-05, deadline 2026-02-12
 
@@ -59,8 +74,9 @@ def test_a_major_hazard_is_escalated_step_by_step_then_extended_then_closed(app:
     assert escalations(app, "HZ-1") == sorted(first_chain + second_chain)
 
     tick(app, clock, local(2026, 4, 29, 9, 5), dispatch=False)  # T-1 planned, not yet sent
-    assert escalations(app, "HZ-1", "pending") == _chain("2026-04-30", (D(2026, 4, 29), "step3", "r0",
-                                                                         (RESPONSIBLE, PRINCIPAL)))
+    assert escalations(app, "HZ-1", "pending") == _chain(
+        "2026-04-30", (D(2026, 4, 29), "step3", "r0", (RESPONSIBLE, PRINCIPAL))
+    )
     change(app, "HZ-1", "set_status", HazardStatus.RECTIFIED, reason="更换完毕，申请验收")
     assert escalations(app, "HZ-1", "pending") == []
     assert len(escalations(app, "HZ-1", "cancelled")) == 2
@@ -84,12 +100,21 @@ def test_the_history_keeps_who_changed_what_when_and_why(app: App, clock: Manual
     assert events == [
         ("registered", "", "registered", "", "test", local(2026, 1, 5, 9, 0)),
         ("status", "registered", "rectifying", "", "test", local(2026, 1, 5, 9, 0)),
-        ("deadline", "2026-02-12", "2026-04-30", "设备采购周期长", "test", local(2026, 2, 1, 10, 0)),
+        (
+            "deadline",
+            "2026-02-12",
+            "2026-04-30",
+            "设备采购周期长",
+            "test",
+            local(2026, 2, 1, 10, 0),
+        ),
         ("status", "rectifying", "rectified", "完成", "test", local(2026, 2, 1, 10, 0)),
     ]
 
 
-def test_a_rectified_hazard_sent_back_by_a_failed_acceptance_resumes_its_chain(app: App, clock: ManualClock) -> None:
+def test_a_rectified_hazard_sent_back_by_a_failed_acceptance_resumes_its_chain(
+    app: App, clock: ManualClock
+) -> None:
     app.service.sync_data()
     add_hazard(app, "HZ-1", status=HazardStatus.RECTIFYING)
     clock.set(local(2026, 2, 10, 12, 0))
@@ -98,5 +123,6 @@ def test_a_rectified_hazard_sent_back_by_a_failed_acceptance_resumes_its_chain(a
     change(app, "HZ-1", "set_status", HazardStatus.RECTIFYING, reason="验收不合格")
     each_day(app, clock, D(2026, 2, 12), D(2026, 2, 12))
 
-    assert [(day, step) for day, _, step, _, _ in escalations(app, "HZ-1") if day >= D(2026, 2, 11)] == [
-        (D(2026, 2, 12), "step4"), (D(2026, 2, 12), "step4")]
+    assert [
+        (day, step) for day, _, step, _, _ in escalations(app, "HZ-1") if day >= D(2026, 2, 11)
+    ] == [(D(2026, 2, 12), "step4"), (D(2026, 2, 12), "step4")]

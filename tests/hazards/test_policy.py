@@ -34,12 +34,20 @@ def test_working_day_steps_count_the_national_day_holiday_and_its_make_up_saturd
 def test_the_last_step_repeats_until_the_day_asked_about_and_one_beyond() -> None:
     chain = schedule(MAJOR, D(2026, 2, 12), CALENDAR, until=D(2026, 3, 20))
     repeats = [(s.day, s.repeat) for s in chain if s.index == 6]
-    assert repeats == [(D(2026, 3, 4), 0), (D(2026, 3, 11), 1), (D(2026, 3, 18), 2), (D(2026, 3, 25), 3)]
+    assert repeats == [
+        (D(2026, 3, 4), 0),
+        (D(2026, 3, 11), 1),
+        (D(2026, 3, 18), 2),
+        (D(2026, 3, 25), 3),
+    ]
 
 
 def test_the_step_reached_is_the_latest_one_on_or_before_the_day() -> None:
     assert reached(MAJOR, D(2026, 2, 12), CALENDAR, D(2026, 2, 23)).label == "到期当日"  # type: ignore[union-attr]
-    assert reached(MAJOR, D(2026, 2, 12), CALENDAR, D(2026, 3, 12)).label == "逾期10个工作日，第1次重复"  # type: ignore[union-attr]
+    assert (
+        reached(MAJOR, D(2026, 2, 12), CALENDAR, D(2026, 3, 12)).label
+        == "逾期10个工作日，第1次重复"
+    )  # type: ignore[union-attr]
     assert reached(MAJOR, D(2026, 6, 1), CALENDAR, D(2026, 1, 1)) is None
 
 
@@ -52,8 +60,10 @@ POLICIES = [
     MAJOR,
     HazardsConfig().general,
     EscalationPolicy(
-        (EscalationStep(-5, TO, "hazard/due_soon", unit="working_days", non_working_day="after"),
-         EscalationStep(2, TO, "hazard/overdue", non_working_day="before")),
+        (
+            EscalationStep(-5, TO, "hazard/due_soon", unit="working_days", non_working_day="after"),
+            EscalationStep(2, TO, "hazard/overdue", non_working_day="before"),
+        ),
         repeat_every=dt.timedelta(days=3),
     ),
 ]
@@ -72,5 +82,9 @@ def test_the_deadlines_asked_of_the_database_are_exactly_those_with_a_message_on
     earliest = D(2025, 6, 1)
     found = deadlines_due(policy, CALENDAR, days, earliest)
     everything = [earliest + dt.timedelta(days=i) for i in range((max(days) - earliest).days + 120)]
-    expected = {d for d in everything if any(s.day in days for s in schedule(policy, d, CALENDAR, max(days)))}
+    expected = {
+        d
+        for d in everything
+        if any(s.day in days for s in schedule(policy, d, CALENDAR, max(days)))
+    }
     assert found == expected

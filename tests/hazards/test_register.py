@@ -49,7 +49,9 @@ def test_a_general_hazard_may_be_fixed_on_the_spot_but_a_major_one_may_not(ready
         change(ready, "HZ-M", "set_status", HazardStatus.RECTIFIED)
 
 
-def test_a_major_hazard_needs_a_deadline_and_a_general_one_defaults_to_the_day_found(ready: App) -> None:
+def test_a_major_hazard_needs_a_deadline_and_a_general_one_defaults_to_the_day_found(
+    ready: App,
+) -> None:
     with pytest.raises(HazardError, match="needs a deadline"):
         add_hazard(ready, "HZ-M", deadline=None)
     add_hazard(ready, "HZ-G", KTV, level="general", deadline=None, found_on=D(2026, 1, 4))
@@ -80,8 +82,14 @@ def test_the_deadline_and_status_are_not_edited_through_update(ready: App) -> No
 
 def test_an_edit_records_the_fields_changed(ready: App) -> None:
     add_hazard(ready, "HZ-1")
-    change(ready, "HZ-1", "update", {"measures": "新措施", "title": "玻璃栈道钢化玻璃裂纹"},
-           labels={"measures": "整改措施"}, reason="方案调整")
+    change(
+        ready,
+        "HZ-1",
+        "update",
+        {"measures": "新措施", "title": "玻璃栈道钢化玻璃裂纹"},
+        labels={"measures": "整改措施"},
+        reason="方案调整",
+    )
     event = hazard(ready, "HZ-1").events[-1]
     assert (event.kind, event.new, event.reason) == ("updated", "整改措施", "方案调整")
 
@@ -98,7 +106,9 @@ def test_extending_cancels_the_old_chains_unsent_step_but_not_the_completeness_n
     assert {r.status for r in rows(ready, "hazard:HZ-1:incomplete")} == {"pending"}
 
 
-def test_completing_the_items_cancels_a_pending_completeness_notice(ready: App, clock: ManualClock) -> None:
+def test_completing_the_items_cancels_a_pending_completeness_notice(
+    ready: App, clock: ManualClock
+) -> None:
     add_hazard(ready, "HZ-1", reported_to_congress_at=None)
     tick(ready, clock, local(2026, 1, 5, 9, 5), dispatch=False)
     assert {r.status for r in rows(ready, "hazard:HZ-1:incomplete")} == {"pending"}
