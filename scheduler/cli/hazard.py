@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,7 +58,6 @@ _HELP = {
     "reported_to_congress_at": "when it was reported to the workers' congress (双报告)",
 }
 _LABELS = labels(ZoneInfo("UTC"))  # headers do not depend on the zone
-_EVENTS = {"registered": "登记", "status": "状态", "deadline": "延期", "updated": "修改"}
 BY = click.option(
     "--by",
     "actor",
@@ -295,39 +292,9 @@ def list_(
         if fmt == "json":
             print_json([export.as_json(h, zone) for h in hazards])
         elif fmt == "csv":
-            _print_csv([export.row(h, zone) for h in hazards], [c.label for c in columns(zone)])
+            click.echo(export.to_csv(hazards, zone), nl=False)
         else:
-            print_table(
-                ("编号", "企业", "隐患", "等级", "状态", "整改期限", "逾期", "缺项"),
-                [_table_row(h, today) for h in hazards],
-            )
-
-
-def _table_row(hazard: Hazard, today: dt.date) -> tuple[object, ...]:
-    late = (
-        hazard.deadline is not None
-        and hazard.deadline < today
-        and hazard.status_enum in (HazardStatus.REGISTERED, HazardStatus.RECTIFYING)
-    )
-    missing = missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
-    return (
-        hazard.code,
-        hazard.enterprise.name,
-        hazard.title,
-        hazard.level_enum.label,
-        hazard.status_enum.label,
-        hazard.deadline or "",
-        f"{(today - hazard.deadline).days}天" if late and hazard.deadline else "",
-        "、".join(missing),
-    )
-
-
-def _print_csv(rows: list[dict[str, str]], headers: list[str]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=headers, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    click.echo(buffer.getvalue(), nl=False)
+            print_table(export.LIST_HEADERS, [export.list_row(h, today) for h in hazards])
 
 
 @group.command()
@@ -344,32 +311,7 @@ def show(ctx: Context, code: str, fmt: str) -> None:
         if fmt == "json":
             print_json(export.as_json(hazard, zone, history=True))
             return
-        cells = export.row(hazard, zone)
-        cells["企业"] = f"{hazard.enterprise.name}（{hazard.enterprise.code}）"
-        width = max(len(k) for k in cells)
-        for label, value in cells.items():
-            click.echo(f"{label}{'　' * (width - len(label))}  {value}")
-        if hazard.level == HazardLevel.MAJOR.value and (missing := missing_items(hazard)):
-            click.echo(f"尚缺{'　' * (width - 2)}  {'、'.join(missing)}")
+        for line in export.details(hazard, zone):
+            click.echo(line)
         click.echo("")
-        print_table(
-            ("时间", "操作人", "事项", "原值", "新值", "原因"),
-            [
-                (
-                    e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    e.actor,
-                    _EVENTS.get(e.kind, e.kind),
-                    _status_label(e.old),
-                    _status_label(e.new),
-                    e.reason,
-                )
-                for e in hazard.events
-            ],
-        )
-
-
-def _status_label(value: str) -> str:
-    try:
-        return HazardStatus(value).label
-    except ValueError:
-        return value
+        print_table(export.HISTORY_HEADERS, export.history(hazard, zone))

@@ -96,4 +96,6 @@ def responsible(config: Config, enterprise: Enterprise, hazard: Hazard) -> Recip
     if not hazard.responsible_name or not address:
         return None
     name = f"{enterprise.name} 整改责任人 {hazard.responsible_name}"
-    return Recipient(f"enterprise:{enterprise.code}:responsible:{address}", name, channel, address)
+    # One responsible person per hazard, and message keys carry the hazard: no address in the
+    # key, which keeps it short (the outbox key is at most 255 characters).
+    return Recipient(f"enterprise:{enterprise.code}:responsible", name, channel, address)

@@ -1,18 +1,30 @@
 """A hazard as people read it: the import file's columns (so a listing can be re-imported),
-and JSON for other programs."""
+a listing row, the detail view with its history, and JSON for other programs."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import enum
+import io
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import columns
 from scheduler.hazards.models import Hazard
-from scheduler.hazards.vocab import HazardCategory, HazardLevel, HazardSource, HazardStatus
+from scheduler.hazards.vocab import (
+    OPEN_STATUSES,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardStatus,
+)
 
+LIST_HEADERS = ("编号", "企业", "隐患", "等级", "状态", "整改期限", "逾期", "缺项")
+HISTORY_HEADERS = ("时间", "操作人", "事项", "原值", "新值", "原因")
+_EVENTS = {"registered": "登记", "status": "状态", "deadline": "延期", "updated": "修改"}
 _VOCABULARIES: dict[str, type[enum.Enum]] = {
     "category": HazardCategory,
     "level": HazardLevel,
@@ -58,7 +70,7 @@ def as_json(hazard: Hazard, zone: ZoneInfo, *, history: bool = False) -> dict[st
         )
     data["registered_at"] = hazard.registered_at.isoformat()
     data["closed_at"] = hazard.closed_at.isoformat() if hazard.closed_at else None
-    data["missing"] = missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
+    data["missing"] = _missing(hazard)
     if history:
         data["history"] = [
             {
@@ -72,3 +84,67 @@ def as_json(hazard: Hazard, zone: ZoneInfo, *, history: bool = False) -> dict[st
             for e in hazard.events
         ]
     return data
+
+
+def _missing(hazard: Hazard) -> list[str]:
+    return missing_items(hazard) if hazard.level == HazardLevel.MAJOR.value else []
+
+
+def list_row(hazard: Hazard, today: dt.date) -> tuple[object, ...]:
+    late = (
+        hazard.deadline is not None
+        and hazard.deadline < today
+        and hazard.status_enum in OPEN_STATUSES
+    )
+    days_late = f"{(today - hazard.deadline).days}天" if late and hazard.deadline else ""
+    return (
+        hazard.code,
+        hazard.enterprise.name,
+        hazard.title,
+        hazard.level_enum.label,
+        hazard.status_enum.label,
+        hazard.deadline or "",
+        days_late,
+        "、".join(_missing(hazard)),
+    )
+
+
+def to_csv(hazards: Sequence[Hazard], zone: ZoneInfo) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=[c.label for c in columns(zone)], lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(row(h, zone) for h in hazards)
+    return buffer.getvalue()
+
+
+def details(hazard: Hazard, zone: ZoneInfo) -> list[str]:
+    """One line per field, labels aligned (full-width spaces, as the labels are Chinese)."""
+    cells = row(hazard, zone)
+    cells["企业"] = f"{hazard.enterprise.name}（{hazard.enterprise.code}）"
+    if missing := _missing(hazard):
+        cells["尚缺"] = "、".join(missing)
+    width = max(len(k) for k in cells)
+    return [f"{label}{'　' * (width - len(label))}  {value}" for label, value in cells.items()]
+
+
+def history(hazard: Hazard, zone: ZoneInfo) -> list[tuple[str, ...]]:
+    return [
+        (
+            e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            e.actor,
+            _EVENTS.get(e.kind, e.kind),
+            _status_label(e.old),
+            _status_label(e.new),
+            e.reason,
+        )
+        for e in hazard.events
+    ]
+
+
+def _status_label(value: str) -> str:
+    try:
+        return HazardStatus(value).label
+    except ValueError:
+        return value

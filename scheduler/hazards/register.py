@@ -2,10 +2,9 @@
 checked first (a refused change raises HazardError saying why and changes nothing) and written
 to the hazard's history with who, when and why.
 
-Lifecycle: registered → rectifying → rectified (awaiting acceptance) → verified → closed (销号);
-a failed acceptance sends a rectified hazard back to rectifying. A general hazard may be fixed
-at once (registered → rectified). A major one may start rectifying only with its five items in
-place (五到位). Once rectified, its escalation stops: pending, unsent messages are cancelled.
+The lifecycle's moves are in ``lifecycle``. A major hazard may start rectifying only with its five
+items in place (五到位). Once rectified, its escalation stops: pending, unsent messages are
+cancelled.
 """
 
 from __future__ import annotations
@@ -21,20 +20,11 @@ from sqlalchemy.orm import Session
 
 from scheduler.hazards.completeness import missing_five_items, missing_items
 from scheduler.hazards.fields import EDITABLE
+from scheduler.hazards.lifecycle import DONE, TRANSITIONS, allowed, reachable
 from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.hazards.vocab import OPEN_STATUSES, HazardLevel, HazardStatus
 from scheduler.outbox import store
 from scheduler.people.models import Enterprise
-
-S = HazardStatus
-TRANSITIONS: dict[HazardStatus, tuple[HazardStatus, ...]] = {
-    S.REGISTERED: (S.RECTIFYING, S.RECTIFIED),
-    S.RECTIFYING: (S.RECTIFIED,),
-    S.RECTIFIED: (S.VERIFIED, S.RECTIFYING),  # acceptance passed, or failed (验收不合格)
-    S.VERIFIED: (S.CLOSED,),
-    S.CLOSED: (),
-}
-_DONE = (S.RECTIFIED, S.VERIFIED, S.CLOSED)
 
 
 class HazardError(Exception):
@@ -51,6 +41,8 @@ def problems(hazard: Hazard) -> list[str]:
     found = []
     if hazard.level == HazardLevel.MAJOR.value and hazard.deadline is None:
         found.append("整改期限: a major hazard needs a deadline (五到位)")
+    if hazard.found_on > hazard.registered_on:
+        found.append(f"发现日期: {hazard.found_on} is in the future")
     if hazard.deadline is not None and hazard.deadline < hazard.found_on:
         found.append(
             f"整改期限: {hazard.deadline} is before the day it was found ({hazard.found_on})"
@@ -59,7 +51,7 @@ def problems(hazard: Hazard) -> list[str]:
         found.append(f"摘牌日期: {hazard.delisted_on} is before 挂牌日期 {hazard.listed_on}")
     if (
         hazard.level == HazardLevel.MAJOR.value
-        and hazard.status == S.RECTIFYING.value
+        and hazard.status == HazardStatus.RECTIFYING.value
         and (missing := missing_five_items(hazard))
     ):
         found.append(
@@ -67,33 +59,6 @@ def problems(hazard: Hazard) -> list[str]:
             f"missing: {'、'.join(missing)}"
         )
     return found
-
-
-def allowed(hazard: Hazard, target: HazardStatus) -> bool:
-    if target not in TRANSITIONS[hazard.status_enum]:
-        return False
-    # Only a general hazard is fixed on the spot; a major one goes through its remediation plan.
-    return not (
-        hazard.level == HazardLevel.MAJOR.value
-        and hazard.status_enum is S.REGISTERED
-        and target is S.RECTIFIED
-    )
-
-
-def reachable(hazard: Hazard, target: HazardStatus) -> bool:
-    """Whether ``target`` can be reached from the current status by allowed moves (imports)."""
-    current = hazard.status
-    seen = {current}
-    frontier = [hazard.status_enum]
-    while frontier:
-        status = frontier.pop()
-        hazard.status = status.value
-        for step in TRANSITIONS[status]:
-            if step.value not in seen and allowed(hazard, step):
-                seen.add(step.value)
-                frontier.append(step)
-    hazard.status = current
-    return target.value in seen
 
 
 def next_code(session: Session, year: int) -> str:
@@ -149,7 +114,7 @@ def build(
     """A new record (not yet added to a session), with the general hazard's default deadline."""
     fields = {k: v for k, v in _clean(values).items() if v is not None}
     fields.setdefault("source", "other")
-    fields.setdefault("status", S.REGISTERED.value)
+    fields.setdefault("status", HazardStatus.REGISTERED.value)
     hazard = Hazard(
         enterprise=enterprise,
         registered_at=now,
@@ -171,7 +136,7 @@ def build(
     )
     if hazard.deadline is None and hazard.level == HazardLevel.GENERAL.value:
         hazard.deadline = hazard.found_on + dt.timedelta(days=general_deadline_days)
-    if hazard.status == S.CLOSED.value:
+    if hazard.status == HazardStatus.CLOSED.value:
         hazard.closed_at = now
     return hazard
 
@@ -306,9 +271,9 @@ def set_status(
     hazard.status = target.value
     if found := problems(hazard):
         raise HazardError(f"{hazard.code}: " + "; ".join(found))
-    hazard.closed_at = now if target is S.CLOSED else None
+    hazard.closed_at = now if target is HazardStatus.CLOSED else None
     _record(hazard, "status", actor, now, old=current.value, new=target.value, reason=reason)
-    if target in _DONE:
+    if target in DONE:
         why = f"hazard {hazard.code} is {target.label}"
         store.cancel_topic(session, hazard.topic, why)
         store.cancel_topic(session, incomplete_topic(hazard), why)

@@ -12,14 +12,15 @@ from scheduler.hazards.imports import import_hazards
 from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.tabular import DataError
 from tests.hazards.helpers import hazard
-from tests.support.clock import SHANGHAI, local
+from tests.support.clock import SHANGHAI, ManualClock, local
 from tests.support.project import ROOT
 
 HEADER = "隐患编号,企业,隐患名称,隐患类别,隐患等级,发现日期,整改期限,状态\n"
 
 
 @pytest.fixture
-def ready(app: App) -> App:
+def ready(app: App, clock: ManualClock) -> App:
+    clock.set(local(2026, 3, 2, 9, 0))  # after every 发现日期 in the files below
     app.service.sync_data()
     return app
 
@@ -148,6 +149,13 @@ def test_a_reimport_cannot_move_a_closed_hazard_back_or_a_deadline_earlier(
         _import(ready, path)
     assert "cannot go from 已销号 to 整改中" in error.value.problems[0]
     assert "cannot move earlier" in error.value.problems[1]
+
+
+def test_a_hazard_found_in_the_future_is_refused(ready: App, tmp_path: Path) -> None:
+    path = tmp_path / "hazards.csv"
+    path.write_text(HEADER + "HZ-1,91140100EX0000003C,应急照明损坏,物,一般,2026-03-03,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match="发现日期: 2026-03-03 is in the future"):
+        _import(ready, path)
 
 
 def test_a_code_used_twice_in_one_file_is_an_error(ready: App, tmp_path: Path) -> None:

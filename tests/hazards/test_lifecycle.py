@@ -24,7 +24,7 @@ from tests.hazards.helpers import (
 from tests.support.clock import ManualClock, local
 
 D = dt.date
-RESPONSIBLE = f"enterprise:{JINCI}:responsible:li.responsible@jinci.example.com"
+RESPONSIBLE = f"enterprise:{JINCI}:responsible"
 PRINCIPAL = f"enterprise:{JINCI}:principal"
 SUPERVISOR = "staff:S010"  # 邓超 supervises A级旅游景区
 SECTION_HEAD = "staff:S003"  # 杨建华
