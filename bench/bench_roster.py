@@ -117,7 +117,7 @@ def stored(people: Sequence[Person]) -> Callable[[], float]:
                 '[service]\ndatabase = "sqlite:///bench.db"\n[channels.console]\ntype = "console"\n'
                 '[groups.duty_team]\nroles = ["leader", "officer"]\n[groups.supervisors]\nroles = ["supervisor"]\n'
                 '[groups.bureau_leaders]\nroles = ["bureau_leader"]\n[groups.safety_section]\nroles = ["section_head"]\n'
-                '[groups.admins]\nroles = ["admin"]\n[roster]\n'
+                '[groups.admins]\nroles = ["admin"]\n[groups.section_heads]\nroles = ["section_head"]\n[roster]\n'
                 'key_periods = [{ name = "主汛期", start = "07-15", end = "08-15", officer = 2 }]\n', encoding="utf-8")
             app = App(load_config(root / "config.toml", environ={}))
             try:

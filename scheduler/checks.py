@@ -17,6 +17,7 @@ from rosters.model import DUTY_ROLES, Person
 from rosters.rules import capacity_problems
 from scheduler.calendar import WorkCalendar
 from scheduler.config import LoadedConfig
+from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
@@ -123,7 +124,14 @@ def check_reminder_templates(loaded: LoadedConfig, report: Report) -> None:
             report.problems.append(f"{key}: no templates for message kind {kind!r} ({kind}.subject.j2, {kind}.text.j2)")
 
 
-CHECKS: list[Check] = [check_data, check_templates, check_calendar_year, check_reminder_templates, check_roster]
+CHECKS: list[Check] = [
+    check_data,
+    check_templates,
+    check_calendar_year,
+    check_reminder_templates,
+    check_roster,
+    check_hazard_templates,
+]
 
 
 def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:

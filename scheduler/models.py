@@ -2,11 +2,14 @@
 
 from rosters.tables import RosterAction, RosterAssignment, RosterChange, RosterLeave
 from scheduler.db import Base
+from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
 from scheduler.people.models import Enterprise, Staff
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
 
-__all__ = ["DataFile", "DeliveryAttempt", "Enterprise", "OutboxMessage", "PlannerTick", "RosterAction",
-           "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata"]
+__all__ = [
+    "DataFile", "DeliveryAttempt", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage", "PlannerTick",
+    "RosterAction", "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata",
+]

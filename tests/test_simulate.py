@@ -56,7 +56,7 @@ def test_one_year_long_window_plans_exactly_what_365_one_day_windows_plan(shippe
     assert len(whole) > 1000
     assert len({m.key for m in daily}) == len(daily)  # nothing planned twice
     assert daily == whole
-    assert {m.kind.split("/")[0] for m in whole} == {"preholiday", "key_period", "calendar"}
+    assert {m.kind.split("/")[0] for m in whole} >= {"preholiday", "key_period", "calendar"}
 
 
 def test_minute_windows_around_send_times_plan_the_same_as_one_window(shipped: App) -> None:

@@ -6,10 +6,18 @@ import sys
 
 import click
 
-from scheduler.cli import calendar, data, db, roster, service, simulate
+from scheduler.cli import calendar, data, db, hazard, roster, service, simulate
 from scheduler.cli.common import Fatal, main
 
-for command in (*service.COMMANDS, db.group, data.group, calendar.command, simulate.command, roster.group):
+for command in (
+    *service.COMMANDS,
+    db.group,
+    data.group,
+    calendar.command,
+    simulate.command,
+    roster.group,
+    hazard.group,
+):
     main.add_command(command)
 
 __all__ = ["Fatal", "main"]

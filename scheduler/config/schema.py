@@ -11,6 +11,7 @@ from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
+from scheduler.config.hazards import HazardsConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -92,3 +93,4 @@ class Config:
     preholiday: PreholidayConfig = field(default_factory=PreholidayConfig)
     key_periods: KeyPeriodsConfig = field(default_factory=KeyPeriodsConfig)
     roster: RosterConfig = field(default_factory=RosterConfig)
+    hazards: HazardsConfig = field(default_factory=HazardsConfig)

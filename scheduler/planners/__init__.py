@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from scheduler.planners import key_periods, preholiday, year_guard
+from scheduler.planners import (
+    hazard_completeness,
+    hazard_digest,
+    hazard_statistics,
+    hazards,
+    key_periods,
+    preholiday,
+    year_guard,
+)
 from scheduler.planners.base import PlanContext, Planner
 from scheduler.planners.duty import DutyPlanner
 
@@ -11,6 +19,10 @@ PLANNERS: dict[str, Planner] = {
     "key_periods": key_periods.plan,
     "year_guard": year_guard.plan,
     "duty": DutyPlanner(),
+    "hazards": hazards.plan,
+    "hazard_completeness": hazard_completeness.plan,
+    "hazard_statistics": hazard_statistics.plan,
+    "hazard_digest": hazard_digest.plan,
 }
 
 __all__ = ["PLANNERS", "PlanContext", "Planner"]

@@ -11,6 +11,10 @@ from scheduler.vocab import Role
 from tests.support.project import ROOT
 
 
+# The groups the shipped hazard escalation chain names (a config must define them).
+GROUPS = "[groups.section_heads]\n[groups.bureau_leaders]\n"
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
@@ -68,7 +72,7 @@ def test_an_unset_environment_variable_names_the_key(tmp_path: Path) -> None:
 def test_environment_values_fill_secrets_that_hide_in_repr(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[channels.console]\ntype = "console"\n[groups.admins]\n'
+        GROUPS + '[channels.console]\ntype = "console"\n[groups.admins]\n'
         '[channels.hook]\ntype = "webhook"\nurl = "https://h.example/x"\nsecret = "${HOOK_SECRET}"\n',
     )
     loaded = load_config(path, environ={"HOOK_SECRET": "whsec_c2VjcmV0LXZhbHVlLTEyMzQ1Njc4"})
@@ -80,7 +84,7 @@ def test_environment_values_fill_secrets_that_hide_in_repr(tmp_path: Path) -> No
 def test_a_channel_or_group_that_is_named_but_not_defined_is_an_error(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[delivery]\nperson_channel = "mail"\n[channels.console]\ntype = "console"\n'
+        GROUPS + '[delivery]\nperson_channel = "mail"\n[channels.console]\ntype = "console"\n'
         '[groups.admins]\nbot = "console"\n',
     )
     assert problems(path) == [
@@ -107,13 +111,13 @@ def test_a_file_that_is_not_toml_says_where(tmp_path: Path) -> None:
 
 
 def test_roles_accept_their_chinese_labels(tmp_path: Path) -> None:
-    path = write(tmp_path, '[channels.console]\ntype = "console"\n[groups.admins]\n'
+    path = write(tmp_path, GROUPS + '[channels.console]\ntype = "console"\n[groups.admins]\n'
                            '[groups.duty]\nroles = ["带班领导", "officer"]\n')
     assert load_config(path, environ={}).config.groups["duty"].roles == (Role.LEADER, Role.OFFICER)
 
 
 def test_durations_and_times_are_typed(tmp_path: Path) -> None:
-    path = write(tmp_path, '[channels.console]\ntype = "console"\n[groups.admins]\n'
+    path = write(tmp_path, GROUPS + '[channels.console]\ntype = "console"\n[groups.admins]\n'
                            '[service]\nplan_every = "90s"\n[delivery]\nlease = "2h"\n')
     config = load_config(path, environ={}).config
     assert config.service.plan_every == dt.timedelta(seconds=90)
