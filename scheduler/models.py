@@ -2,9 +2,10 @@
 
 from scheduler.db import Base
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
+from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
 
-__all__ = ["DataFile", "DeliveryAttempt", "Enterprise", "OutboxMessage", "PlannerTick", "Staff", "metadata"]
+__all__ = ["DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "OutboxMessage", "PlannerTick", "Staff", "metadata"]

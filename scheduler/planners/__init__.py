@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from scheduler.planners import admin
 from scheduler.planners.base import PlanContext, Planner
 
-PLANNERS: dict[str, Planner] = {}
+PLANNERS: dict[str, Planner] = {
+    "admin": admin.plan,
+}
 
 __all__ = ["PLANNERS", "PlanContext", "Planner"]
