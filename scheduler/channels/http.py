@@ -86,10 +86,14 @@ class HttpClient:
             now = email.utils.parsedate_to_datetime(date) if date else dt.datetime.fromtimestamp(self.wall(), dt.UTC)
         except (TypeError, ValueError):
             return None
-        return max(dt.timedelta(0), when - now)
+        return max(dt.timedelta(0), _aware(when) - _aware(now))
 
     def close(self) -> None:
         self.session.close()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # "-0000" means UTC
 
 
 def snippet(response: requests.Response, limit: int = 300) -> str:

@@ -23,7 +23,9 @@ def fit(text: str, limit: int) -> str:
     close) followed by a note."""
     if size(text) <= limit:
         return text
-    room = max(0, limit - size(TRUNCATED_NOTE))
+    room = limit - size(TRUNCATED_NOTE)
+    if room <= 0:  # no room even for the note
+        return text.encode("utf-8")[: max(0, limit)].decode("utf-8", "ignore")
     head = text.encode("utf-8")[:room].decode("utf-8", "ignore")
     line_end = head.rfind("\n")
     if line_end >= len(head) * 2 // 3:  # do not throw away a third of the room for a tidy cut

@@ -9,9 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from scheduler.app import App
+from scheduler.channels.base import Rendered
 from scheduler.outbox import store
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
-from scheduler.outbox.planned import Mention, PlannedMessage, Recipient
+from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, short_ref
 from tests.support.project import BASE_CONFIG, make_app, make_project
 
 NOTE = "test/note"  # a message kind whose parts are whatever the test puts in its context
@@ -83,3 +84,21 @@ def attempts(app: App, key: str) -> list[DeliveryAttempt]:
         ).all()
         session.expunge_all()
     return list(found)
+
+
+def rendered(
+    key: str = "duty:2026-01-05:daily:group:duty_team",
+    *,
+    subject: str = "【值班提醒】1月5日值班安排",
+    text: str = "今日值班：带班领导高峰，值班员梁宇。\n请按时到岗。\n",
+    markdown: str = "",
+    html: str = "",
+    address: str = "",
+    name: str = "值班组",
+    mentions: Iterable[Mention] = (),
+) -> Rendered:
+    """A message as the dispatcher hands it to a channel."""
+    return Rendered(
+        key=key, ref=short_ref(key), kind=NOTE, recipient_name=name, address=address, mentions=tuple(mentions),
+        subject=subject, text=text, html=html, markdown=markdown or text, due_at="2026-01-05T01:00:30+00:00",
+    )

@@ -28,6 +28,7 @@ import struct
 import threading
 import time
 import urllib.parse
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -45,6 +46,7 @@ class Request:
     raw_query: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    client: tuple[str, int] = ("", 0)  # the peer's address: one per connection
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -141,7 +143,8 @@ def _handler(stub: HttpStub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             path, _, raw_query = self.path.partition("?")
             query = {k: v[0] for k, v in urllib.parse.parse_qs(raw_query, keep_blank_values=True).items()}
-            request = Request("POST", path, query, raw_query, {k.lower(): v for k, v in self.headers.items()}, body)
+            request = Request("POST", path, query, raw_query, {k.lower(): v for k, v in self.headers.items()}, body,
+                              self.client_address)
             action = stub._next(request)
             if isinstance(action, Hang):
                 stub._released.wait(action.seconds)
@@ -379,16 +382,22 @@ class SmtpSink:
             kwargs.update(tls_context=self._tls(), require_starttls=True)
         if self.login is not None:
             kwargs.update(authenticator=authenticate, auth_required=True)
-        controller = Controller(
-            Handler(), hostname=HOST, port=_free_port(), ready_timeout=5,
-            ssl_context=self._tls() if self.security == "ssl" else None,
-            server_hostname=HOST, decode_data=False, **kwargs,
-        )
+            if self.security == "ssl":  # aiosmtpd only counts STARTTLS as TLS; implicit TLS is TLS too
+                kwargs.update(auth_require_tls=False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            controller = Controller(
+                Handler(), hostname=HOST, port=_free_port(), ready_timeout=5,
+                ssl_context=self._tls() if self.security == "ssl" else None,
+                server_hostname=HOST, decode_data=False, **kwargs,
+            )
         original_factory = controller.factory
 
         def counting_factory() -> Any:
             self.connections += 1
-            return original_factory()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+                return original_factory()
 
         controller.factory = counting_factory
         controller.start()
