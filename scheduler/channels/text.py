@@ -44,12 +44,17 @@ def json_bytes(payload: Any) -> bytes:
 
 def fit_json(build: Callable[[str], Any], text: str, limit: int) -> bytes:
     """The JSON body ``build(text')`` where ``text'`` is ``text`` cut until the whole body fits
-    in ``limit`` bytes (JSON escaping makes the body larger than the text, hence the rounds)."""
+    in ``limit`` bytes. JSON escaping makes the text larger in the body than on its own (quotes,
+    newlines), so the cut is scaled by how much larger, and tightened if it still overflows."""
     body = json_bytes(build(text))
-    budget = size(text)
-    rounds = 0
-    while len(body) > limit and rounds < MAX_FIT_ROUNDS:
-        budget -= len(body) - limit
+    if len(body) <= limit:
+        return body
+    overhead = len(json_bytes(build("")))
+    growth = max(1.0, (len(body) - overhead) / max(1, size(text)))
+    budget = int((limit - overhead) / growth)
+    for _ in range(MAX_FIT_ROUNDS):
         body = json_bytes(build(fit(text, max(0, budget))))
-        rounds += 1
+        if len(body) <= limit:
+            break
+        budget -= int((len(body) - limit) / growth) + 1
     return body
