@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from scheduler.cli import data, db, service
+from scheduler.cli import data, db, outbox, service
 from scheduler.cli.common import Fatal, main
 
-for command in (*service.COMMANDS, db.group, data.group):
+for command in (*service.COMMANDS, db.group, data.group, *outbox.COMMANDS):
     main.add_command(command)
 
 __all__ = ["Fatal", "main"]

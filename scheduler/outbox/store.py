@@ -198,13 +198,14 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
         return []
     table = OutboxMessage.__table__
     ids = [s.message.id for s in settlements]
-    held = set(
-        session.execute(
+    held = {
+        (row.id, row.attempts)
+        for row in session.execute(
             select(table.c.id, table.c.attempts)
             .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == Status.SENDING)
             .with_for_update()
-        ).tuples()
-    )
+        )
+    }
     mine = [s for s in settlements if (s.message.id, s.message.attempts) in held]
     if not mine:
         return []
