@@ -35,13 +35,24 @@ class HttpClient:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         self.session = session
+        self.adapter = adapter
         self.timeout = (spec.connect_timeout.total_seconds(), spec.timeout.total_seconds())
         self.wall = wall
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str] = JSON_HEADERS) -> requests.Response:
-        """POST ``body`` once (no redirects, no retries); transport failures become DeliveryError."""
+        """POST ``body`` once (no redirects, no retries); transport failures become DeliveryError.
+
+        The request goes straight to the session's keep-alive adapter: ``Session.post`` would
+        merge settings, cookies and hooks on every call, about a third of its CPU, for nothing
+        that applies here.
+        """
+        request = requests.PreparedRequest()
+        request.prepare(method="POST", url=url, headers=dict(headers), data=body)
         try:
-            return self.session.post(url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False)
+            response = self.adapter.send(request, timeout=self.timeout, verify=self.session.verify,
+                                         proxies=self.session.proxies)
+            response.content  # read it all, so the connection goes back to the pool
+            return response
         except requests.exceptions.SSLError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
                 raise DeliveryError(Outcome.CONFIG, "TLS certificate verification failed") from None
