@@ -64,7 +64,7 @@ class DingtalkChannel:
 
     def send(self, message: Rendered) -> str:
         body = fit_json(lambda text: self.payload(message, text), message.markdown, MAX_BODY_BYTES)
-        url = self.spec.url
+        url: str = self.spec.url
         if self.spec.secret:
             url = signed_url(url, self.spec.secret, str(int(self.wall() * 1000)))
         response = self.http.post(url, body)

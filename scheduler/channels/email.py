@@ -51,7 +51,7 @@ class EmailChannel:
                 raise DeliveryError(Outcome.TRANSIENT, "the server closed the connection") from None
             # An idle pooled connection the server dropped: one fresh connection, same Message-ID.
             refused = self._guarded(lambda: self._connection().sendmail(self.spec.sender, recipients, data))
-        except Exception as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             self._drop_unless_usable(exc)
             raise _classify(exc) from None
         self._sent_on_connection += 1
@@ -65,7 +65,7 @@ class EmailChannel:
     def _guarded(self, action: Callable[[], dict[str, tuple[int, bytes]]]) -> dict[str, tuple[int, bytes]]:
         try:
             return action()
-        except Exception as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             self._drop_unless_usable(exc)
             raise _classify(exc) from None
 
@@ -90,7 +90,7 @@ class EmailChannel:
         self._sent_on_connection = 0
         return smtp
 
-    def _drop_unless_usable(self, exc: Exception) -> None:
+    def _drop_unless_usable(self, exc: BaseException) -> None:
         # A refused recipient or a rejected message leaves the session usable for the next one.
         if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError | smtplib.SMTPSenderRefused):
             self._drop()
@@ -112,7 +112,7 @@ class EmailChannel:
         self.end_batch()
 
 
-def _classify(exc: Exception) -> DeliveryError:
+def _classify(exc: smtplib.SMTPException | OSError) -> DeliveryError:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return DeliveryError(Outcome.CONFIG, f"login refused: {exc.smtp_code} {_text(exc.smtp_error)}"
                              " (QQ/163 need the 授权码, not the mailbox password)")
@@ -136,9 +136,7 @@ def _classify(exc: Exception) -> DeliveryError:
         return DeliveryError(Outcome.TRANSIENT, f"TLS failed: {exc.reason}")
     if isinstance(exc, socket.timeout | TimeoutError):
         return DeliveryError(Outcome.TRANSIENT, "timed out (the message may have been accepted)")
-    if isinstance(exc, smtplib.SMTPException | OSError):
-        return DeliveryError(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
-    return DeliveryError(Outcome.PERMANENT, f"unexpected {type(exc).__name__}: {exc}")
+    return DeliveryError(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
 
 
 def _text(value: bytes | str) -> str:

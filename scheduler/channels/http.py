@@ -36,6 +36,7 @@ class HttpClient:
         session.mount("https://", adapter)
         self.session = session
         self.adapter = adapter
+        self.verify = spec.verify_tls
         self.timeout = (spec.connect_timeout.total_seconds(), spec.timeout.total_seconds())
         self.wall = wall
 
@@ -49,9 +50,9 @@ class HttpClient:
         request = requests.PreparedRequest()
         request.prepare(method="POST", url=url, headers=dict(headers), data=body)
         try:
-            response = self.adapter.send(request, timeout=self.timeout, verify=self.session.verify,
+            response = self.adapter.send(request, timeout=self.timeout, verify=self.verify,
                                          proxies=self.session.proxies)
-            response.content  # read it all, so the connection goes back to the pool
+            _ = response.content  # read it all, so the connection goes back to the pool
             return response
         except requests.exceptions.SSLError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):

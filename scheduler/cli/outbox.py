@@ -9,7 +9,14 @@ import click
 from sqlalchemy import select, update
 
 from scheduler.channels.base import DeliveryError, Rendered
-from scheduler.cli.common import FORMAT_OPTION, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 from scheduler.outbox import targets as target_state
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.planned import Mention, short_ref
@@ -132,7 +139,7 @@ def list_targets(ctx: Context, reset_name: str | None, fmt: str) -> None:
     if reset_name is not None:
         click.echo(f"{reset_name}: reset; its waiting messages go on the next dispatch")
         return
-    records = []
+    records: list[dict[str, Any]] = []
     for name, spec in sorted(channels.items()):
         limits, state = Limits.of(spec), states.get(name)
         used = limits.per_minute - limits.budget(state.recent, now) if state and limits.per_minute else None
@@ -175,7 +182,7 @@ def send_test(ctx: Context, channel: str, recipient: str) -> None:
                "office": config.service.office, "recipient_name": "管理员", "ref": short_ref(key),
                "due_at": now.isoformat(), "late": False}
     parts = app.renderer.render("admin/test", context)
-    mentions = ()
+    mentions: tuple[Mention, ...] = ()
     if recipient and "@" not in recipient:
         mentions = (Mention("", open_id=recipient) if recipient.startswith("ou_") else Mention("", recipient),)
     message = Rendered(key=key, ref=short_ref(key), kind="admin/test", recipient_name="管理员",

@@ -15,6 +15,8 @@ from typing import Literal
 
 from scheduler.config.typed import Secret
 
+NO_SECRET = Secret("")
+
 
 def _check_url(url: str) -> None:
     if url and not url.startswith(("https://", "http://")):
@@ -39,7 +41,7 @@ class EmailChannelConfig:
     port: int = 465
     security: Literal["ssl", "starttls", "none"] = "ssl"
     username: str = ""
-    password: Secret = Secret("")
+    password: Secret = NO_SECRET
     sender_name: str = "安全生产值班提醒"
     verify_tls: bool = True
     ca_file: str = ""  # extra CA bundle to trust (a private mail server); "" = the system store
@@ -77,7 +79,7 @@ class WebhookChannelConfig(_HttpChannelConfig):
     """Generic JSON webhook signed per the Standard Webhooks specification."""
 
     type: Literal["webhook"] = "webhook"
-    secret: Secret = Secret("")  # whsec_<base64>; several separated by spaces while rotating
+    secret: Secret = NO_SECRET  # whsec_<base64>; several separated by spaces while rotating
     rate_per_minute: int = 0
     rate_per_second: int = 0
 
@@ -107,7 +109,7 @@ class WecomChannelConfig(_HttpChannelConfig):
 @dataclass(frozen=True)
 class DingtalkChannelConfig(_HttpChannelConfig):
     type: Literal["dingtalk"] = "dingtalk"
-    secret: Secret = Secret("")  # the SEC… 加签 secret; "" when the robot uses keywords or an IP list
+    secret: Secret = NO_SECRET  # the SEC… 加签 secret; "" when the robot uses keywords or an IP list
     rate_per_minute: int = 20
     rate_per_second: int = 0
 
@@ -115,7 +117,7 @@ class DingtalkChannelConfig(_HttpChannelConfig):
 @dataclass(frozen=True)
 class FeishuChannelConfig(_HttpChannelConfig):
     type: Literal["feishu"] = "feishu"
-    secret: Secret = Secret("")  # the signing secret; "" when the bot uses keywords or an IP list
+    secret: Secret = NO_SECRET  # the signing secret; "" when the bot uses keywords or an IP list
     rate_per_minute: int = 100
     rate_per_second: int = 5
 

@@ -98,7 +98,7 @@ def _chunks(items: list[Item], room: int, allowed: int) -> list[tuple[list[Item]
         chunks[-1].append(item)
         used += need
     listed = sum(len(c) for c in chunks)
-    result = [(chunk, []) for chunk in chunks]
+    result: list[tuple[list[Item], list[Item]]] = [(chunk, []) for chunk in chunks]
     result[-1] = (chunks[-1], items[listed:])
     return result
 

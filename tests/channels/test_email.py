@@ -127,9 +127,8 @@ def test_implicit_tls_with_auth(cert: tuple[str, str]) -> None:
 
 
 def test_an_untrusted_certificate_is_a_configuration_error_not_a_silent_fallback(cert: tuple[str, str]) -> None:
-    with SmtpSink(security="ssl", cert=cert, login=LOGIN) as sink:
-        with pytest.raises(DeliveryError) as failure:
-            channel(sink, security="ssl", login=LOGIN).send(rendered(address="a@example.com"))
+    with SmtpSink(security="ssl", cert=cert, login=LOGIN) as sink, pytest.raises(DeliveryError) as failure:
+        channel(sink, security="ssl", login=LOGIN).send(rendered(address="a@example.com"))
     assert failure.value.outcome == Outcome.CONFIG and "certificate" in failure.value.reason
     assert sink.received == []
 
@@ -141,25 +140,22 @@ def test_verification_can_be_turned_off_explicitly(cert: tuple[str, str]) -> Non
 
 
 def test_a_wrong_authorisation_code_is_a_configuration_error(cert: tuple[str, str]) -> None:
-    with SmtpSink(security="starttls", cert=cert, login=LOGIN) as sink:
-        with pytest.raises(DeliveryError) as failure:
-            channel(sink, security="starttls", login=(SENDER, "wrong"), ca_file=cert[0]).send(
-                rendered(address="a@example.com"))
+    with SmtpSink(security="starttls", cert=cert, login=LOGIN) as sink, pytest.raises(DeliveryError) as failure:
+        channel(sink, security="starttls", login=(SENDER, "wrong"), ca_file=cert[0]).send(
+            rendered(address="a@example.com"))
     assert failure.value.outcome == Outcome.CONFIG and "535" in failure.value.reason
 
 
 def test_a_refused_mailbox_is_permanent_and_named() -> None:
-    with SmtpSink(refuse={"gone@example.com": "550 5.1.1 Mailbox not found"}) as sink:
-        with pytest.raises(DeliveryError) as failure:
-            channel(sink).send(rendered(address="gone@example.com"))
+    with SmtpSink(refuse={"gone@example.com": "550 5.1.1 Mailbox not found"}) as sink, pytest.raises(DeliveryError) as failure:
+        channel(sink).send(rendered(address="gone@example.com"))
     assert failure.value.outcome == Outcome.PERMANENT
     assert "gone@example.com (550" in failure.value.reason and not failure.value.target_wide
 
 
 def test_a_temporarily_refused_mailbox_is_transient_for_that_message_only() -> None:
-    with SmtpSink(refuse={"full@example.com": "452 4.2.2 Mailbox full"}) as sink:
-        with pytest.raises(DeliveryError) as failure:
-            channel(sink).send(rendered(address="full@example.com"))
+    with SmtpSink(refuse={"full@example.com": "452 4.2.2 Mailbox full"}) as sink, pytest.raises(DeliveryError) as failure:
+        channel(sink).send(rendered(address="full@example.com"))
     assert failure.value.outcome == Outcome.TRANSIENT and not failure.value.target_wide
 
 
@@ -207,7 +203,6 @@ def test_a_server_that_dropped_an_idle_connection_is_reconnected_once() -> None:
 
 
 def test_a_message_without_an_address_is_permanent() -> None:
-    with SmtpSink() as sink:
-        with pytest.raises(DeliveryError) as failure:
-            channel(sink).send(rendered(address=""))
+    with SmtpSink() as sink, pytest.raises(DeliveryError) as failure:
+        channel(sink).send(rendered(address=""))
     assert failure.value.outcome == Outcome.PERMANENT

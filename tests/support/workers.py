@@ -18,7 +18,7 @@ def dispatch_until_empty(config: str, worker: str, now: dt.datetime, start: Any,
     returns how many messages this worker sent."""
     app = make_app(config, ManualClock(now), worker=worker)  # type: ignore[arg-type]
     try:
-        app.sessions  # migrate before the race starts
+        _ = app.sessions  # migrate before the race starts
         start.wait()
         sent, deadline = 0, time.monotonic() + deadline_s
         while time.monotonic() < deadline:

@@ -8,11 +8,10 @@ Per-target delivery state (rate budget, pause, health) shared by every replica; 
 anchor `outbox retry` sets; an index for expiring overdue rows.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import scheduler.db
-
 
 revision = '0002'
 down_revision = '0001'
