@@ -87,8 +87,7 @@ class Dispatcher:
             store.release_stale_claims(session, now)
             store.expire_overdue(session, now)
             targets.ensure(session, self.limits, self.fingerprints)
-            bots = [name for name in self.limited if self.types[name] in BOT_TYPES]
-            backlog = store.due_counts(session, now, bots)
+            backlog = store.due_counts(session, now)  # per channel, counted down as rounds claim
         held: set[str] = set()  # targets that throttled or failed during this pass
         sent = 0
         with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:
@@ -113,31 +112,45 @@ class Dispatcher:
     def _claim(
         self, session: Session, backlog: dict[str, int], held: set[str]
     ) -> tuple[list[OutboxMessage], dict[str, int]]:
+        """Claim one round: every target with messages due gets a fair share of the batch first
+        (so a long queue for one mail server does not hold up a webhook), then the room left;
+        never more than a target's budget, nothing for a paused or unhealthy target."""
         now = self.clock.now()
         delivery = self.delivery
         states = targets.load(session, self.limits, lock=True)
+        self._merge_backlogs(session, states, backlog, now)
         blocked = set(held) | {n for n, t in states.items() if t.unhealthy_since is not None or t.paused(now)}
+        ready = [name for name, count in sorted(backlog.items()) if count > 0 and name not in blocked]
         claimed: list[OutboxMessage] = []
-        for name in self.limited:
-            target, limits = states[name], self.limits[name]
-            if backlog.get(name, 0) and target.unhealthy_since is None:
-                capacity = limits.capacity(target, now, delivery.merge_horizon)
-                if backlog[name] > capacity:
-                    made = merge_due(session, name, self.types[name], now, capacity, self._render_for_merge(now))
-                    log.warning("%s: %d message(s) due, about %d sendable within %s: merged into %d digest(s)",
-                                name, backlog[name], capacity, delivery.merge_horizon, made)
-                    backlog[name] = made
-            if name in blocked or len(claimed) >= delivery.batch:
-                continue
-            allowed = min(delivery.batch - len(claimed), limits.budget(target.recent, now))
-            rows = store.claim(session, now, self.worker, delivery.lease, allowed, channels=[name])
-            if rows:
-                targets.record_claims(target, len(rows), now)
-                backlog[name] = max(0, backlog.get(name, 0) - len(rows))
+        for share in (max(1, delivery.batch // max(1, len(ready))), delivery.batch):
+            for name in ready:
+                target = states.get(name)
+                budget = self.limits[name].budget(target.recent, now) if target is not None else share
+                wanted = min(share, backlog[name], budget, delivery.batch - len(claimed))
+                if wanted <= 0:
+                    continue
+                # Messages for a channel missing from config are claimed too: they die saying so.
+                rows = store.claim(session, now, self.worker, delivery.lease, wanted, channels=[name])
+                backlog[name] = backlog[name] - len(rows) if len(rows) == wanted else 0
+                if rows and target is not None:
+                    targets.record_claims(target, len(rows), now)
                 claimed += rows
-        claimed += store.claim(session, now, self.worker, delivery.lease, delivery.batch - len(claimed),
-                               exclude=blocked | set(self.limited))
+        session.flush()  # the budgets spent, before the caller detaches the rows
         return claimed, {name: t.config_errors for name, t in states.items()}
+
+    def _merge_backlogs(self, session: Session, states: dict[str, DeliveryTarget], backlog: dict[str, int],
+                        now: dt.datetime) -> None:
+        """Fold the backlog of every bot that could not send it within merge_horizon into digests."""
+        for name, target in states.items():
+            limits = self.limits[name]
+            if self.types[name] not in BOT_TYPES or not limits.limited or target.unhealthy_since is not None:
+                continue
+            capacity = limits.capacity(target, now, self.delivery.merge_horizon)
+            if backlog.get(name, 0) > capacity:
+                made = merge_due(session, name, self.types[name], now, capacity, self._render_for_merge(now))
+                log.warning("%s: %d message(s) due, about %d sendable within %s: merged into %d digest(s)",
+                            name, backlog[name], capacity, self.delivery.merge_horizon, made)
+                backlog[name] = made
 
     def _render_for_merge(self, now: dt.datetime) -> Callable[[OutboxMessage], Rendered]:
         return lambda m: self.render(m, late=now - m.due_at > self.delivery.late_after)

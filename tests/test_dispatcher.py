@@ -6,20 +6,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.app import App
-from scheduler.outbox.models import Status
+from scheduler.outbox.models import DeliveryAttempt, Status
 from tests.support.clock import ManualClock
 from tests.support.delivery import attempts, delivery_app, enqueue, note, outbox
 from tests.support.project import make_app
 from tests.support.servers import (
     DINGTALK_THROTTLED,
+    FEISHU_THROTTLED,
     RESET,
+    WECOM_THROTTLED,
     Answer,
     DingtalkBot,
+    FeishuBot,
     Hang,
     HttpStub,
     WebhookReceiver,
+    WecomBot,
     unused_port,
 )
 
@@ -62,6 +67,11 @@ def make(tmp_path: Path, clock: ManualClock) -> Iterator:  # type: ignore[type-a
     yield build
     for app in apps:
         app.close()
+
+
+def attempts_in_order(app: App) -> list[DeliveryAttempt]:
+    with app.sessions() as session:
+        return list(session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)))
 
 
 def status(app: App) -> dict[str, str]:
@@ -276,6 +286,47 @@ def test_a_bots_budget_is_honoured_by_scheduling(make, ding: DingtalkBot, clock:
     clock.advance(31 * SECOND)
     assert app.dispatcher.dispatch_due() == 5
     assert len(ding.messages) == 25
+
+
+def test_a_bots_per_second_limit_spreads_its_messages_over_seconds(make, clock: ManualClock) -> None:
+    with FeishuBot() as bot:
+        app = make(f'\n[channels.duty]\ntype = "feishu"\nurl = "{bot.url}"\n')  # 5/s and 100/min
+        enqueue(app, [note(f"f{i:02}", "duty", clock.now()) for i in range(12)])
+        assert app.dispatcher.dispatch_due() == 5
+        clock.advance(SECOND)
+        assert app.dispatcher.dispatch_due() == 5
+        clock.advance(SECOND)
+        assert app.dispatcher.dispatch_due() == 2
+
+
+@pytest.mark.parametrize(("bot_type", "answer", "penalty"), [
+    ("wecom", Answer.json(WECOM_THROTTLED), dt.timedelta(seconds=60)),
+    ("feishu", Answer.json(FEISHU_THROTTLED), dt.timedelta(seconds=60)),
+    ("feishu", Answer.json({"code": 99991400, "msg": "request trigger frequency limit"}, 429,
+                           {"x-ogw-ratelimit-reset": "17"}), dt.timedelta(seconds=17)),
+])
+def test_each_bots_throttle_answer_pauses_it_for_its_penalty_then_delivers(
+        make, clock: ManualClock, bot_type: str, answer: Answer, penalty: dt.timedelta) -> None:
+    with {"wecom": WecomBot, "feishu": FeishuBot}[bot_type]() as bot:
+        app = make(f'\n[channels.duty]\ntype = "{bot_type}"\nurl = "{bot.url}"\n')
+        enqueue(app, [note(f"b{i}", "duty", clock.now()) for i in range(2)])
+        bot.script(answer)
+        assert app.dispatcher.dispatch_due() == 0
+        clock.advance(penalty - SECOND)
+        assert app.dispatcher.dispatch_due() == 0 and len(bot.requests) == 1
+        clock.advance(2 * SECOND)
+        assert app.dispatcher.dispatch_due() == 2
+
+
+def test_a_long_queue_for_one_target_does_not_hold_up_another(make, hook: WebhookReceiver,
+                                                              clock: ManualClock) -> None:
+    app = make(webhook_toml("platform", f"{hook.base_url}/h") + "\n[delivery]\nbatch = 10\n")
+    enqueue(app, [note(f"c{i:03}", "console", clock.now() - MINUTE) for i in range(100)]
+            + [note(f"w{i}", "platform", clock.now()) for i in range(3)])
+    assert app.dispatcher.dispatch_due() == 103
+    first_round = [a.message_id for a in attempts_in_order(app)][:10]
+    webhook_ids = {row.id for key, row in outbox(app).items() if key.startswith("w")}
+    assert webhook_ids <= set(first_round)
 
 
 def test_a_throttled_bot_does_not_hold_up_other_targets(make, ding: DingtalkBot, hook: WebhookReceiver,

@@ -35,6 +35,8 @@ class OutboxMessage(Base):
         # The dispatcher's query: due rows by time. Rows are planned roughly in due order, so
         # claims touch adjacent pages.
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Each round claims per channel (a fair share each, within its budget).
+        Index("ix_outbox_channel_due", "channel", "status", "next_attempt_at"),
         Index("ix_outbox_topic", "topic"),
         # Each dispatch pass expires the waiting rows past expires_at: without this it scans them all.
         Index("ix_outbox_expiry", "status", "expires_at"),

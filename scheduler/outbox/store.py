@@ -97,14 +97,11 @@ def expire_overdue(session: Session, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
-def due_counts(session: Session, now: dt.datetime, channels: Collection[str]) -> dict[str, int]:
-    """How many messages are due now on each of ``channels``."""
-    if not channels:
-        return {}
+def due_counts(session: Session, now: dt.datetime) -> dict[str, int]:
+    """How many messages are due now, per channel."""
     query = (
         select(OutboxMessage.channel, func.count())
-        .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now,
-               OutboxMessage.channel.in_(sorted(channels)))
+        .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
         .group_by(OutboxMessage.channel)
     )
     return {channel: count for channel, count in session.execute(query)}

@@ -74,4 +74,4 @@ def test_due_counts_per_channel(app: App, clock: ManualClock) -> None:
     enqueue(app, [note(f"a{i}", "bot", clock.now()) for i in range(3)]
             + [note("later", "bot", clock.now() + dt.timedelta(hours=1)), note("c", "console", clock.now())])
     with app.sessions() as session:
-        assert store.due_counts(session, clock.now(), ["bot"]) == {"bot": 3}
+        assert store.due_counts(session, clock.now()) == {"bot": 3, "console": 1}

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-29
 
 Per-target delivery state (rate budget, pause, health) shared by every replica; the retry
-anchor `outbox retry` sets; an index for expiring overdue rows.
+anchor `outbox retry` sets; indexes for per-channel claims and for expiring overdue rows.
 """
 
 import sqlalchemy as sa
@@ -35,11 +35,13 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retry_from', scheduler.db.UTCDateTime(), nullable=True))
         batch_op.create_index('ix_outbox_expiry', ['status', 'expires_at'], unique=False)
+        batch_op.create_index('ix_outbox_channel_due', ['channel', 'status', 'next_attempt_at'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_channel_due')
         batch_op.drop_index('ix_outbox_expiry')
         batch_op.drop_column('retry_from')
 
