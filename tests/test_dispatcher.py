@@ -10,23 +10,18 @@ from sqlalchemy import select
 
 from scheduler.app import App
 from scheduler.outbox.models import DeliveryAttempt, Status
+from tests.support.bots import (
+    DINGTALK_THROTTLED,
+    FEISHU_THROTTLED,
+    WECOM_THROTTLED,
+    DingtalkBot,
+    FeishuBot,
+    WecomBot,
+)
 from tests.support.clock import ManualClock
 from tests.support.delivery import attempts, delivery_app, enqueue, note, outbox
 from tests.support.project import make_app
-from tests.support.servers import (
-    DINGTALK_THROTTLED,
-    FEISHU_THROTTLED,
-    RESET,
-    WECOM_THROTTLED,
-    Answer,
-    DingtalkBot,
-    FeishuBot,
-    Hang,
-    HttpStub,
-    WebhookReceiver,
-    WecomBot,
-    unused_port,
-)
+from tests.support.servers import RESET, Answer, Hang, HttpStub, WebhookReceiver, unused_port
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 DING_SECRET = "SECd1c2b3a4"

@@ -16,8 +16,9 @@ from scheduler.channels.dingtalk import DingtalkChannel, sign, signed_url
 from scheduler.config.channels import DingtalkChannelConfig
 from scheduler.config.typed import Secret
 from scheduler.outbox.planned import Mention
+from tests.support.bots import DINGTALK_THROTTLED, DingtalkBot
 from tests.support.delivery import rendered
-from tests.support.servers import DINGTALK_THROTTLED, Answer, DingtalkBot
+from tests.support.servers import Answer
 
 SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
 

@@ -14,7 +14,8 @@ from scheduler.config.channels import EmailChannelConfig
 from scheduler.config.typed import Secret
 from tests.support.certs import make_certificate
 from tests.support.delivery import rendered
-from tests.support.servers import SmtpSink, unused_port
+from tests.support.servers import unused_port
+from tests.support.smtp import SmtpSink
 
 SENDER = "safety@wlt.example.gov.cn"
 LOGIN = (SENDER, "abcdefghijklmnop")  # a 16-character 授权码

@@ -15,8 +15,9 @@ from scheduler.channels.feishu import FeishuChannel, sign
 from scheduler.config.channels import FeishuChannelConfig
 from scheduler.config.typed import Secret
 from scheduler.outbox.planned import Mention
+from tests.support.bots import FEISHU_BAD_REQUEST, FEISHU_THROTTLED, FeishuBot
 from tests.support.delivery import rendered
-from tests.support.servers import FEISHU_BAD_REQUEST, FEISHU_THROTTLED, Answer, FeishuBot
+from tests.support.servers import Answer
 
 SECRET = "qJQa1VIKqZ9Qq7Gtw7Wc8b"
 

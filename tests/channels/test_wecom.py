@@ -10,8 +10,9 @@ from scheduler.channels.wecom import WecomChannel
 from scheduler.config.channels import WecomChannelConfig
 from scheduler.config.typed import Secret
 from scheduler.outbox.planned import Mention
+from tests.support.bots import WECOM_THROTTLED, WecomBot
 from tests.support.delivery import rendered
-from tests.support.servers import WECOM_THROTTLED, Answer, WecomBot
+from tests.support.servers import Answer
 
 
 @pytest.fixture

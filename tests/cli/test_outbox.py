@@ -12,7 +12,8 @@ from scheduler.cli import main
 from scheduler.outbox.models import Status
 from tests.support.clock import ManualClock
 from tests.support.delivery import delivery_app, enqueue, note, outbox
-from tests.support.servers import Answer, SmtpSink, WebhookReceiver
+from tests.support.servers import Answer, WebhookReceiver
+from tests.support.smtp import SmtpSink
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 

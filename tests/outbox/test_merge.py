@@ -10,9 +10,10 @@ from scheduler.app import App
 from scheduler.outbox.merge import MERGED_KIND
 from scheduler.outbox.models import Status
 from scheduler.outbox.planned import Mention
+from tests.support.bots import DINGTALK_THROTTLED, DingtalkBot, WecomBot
 from tests.support.clock import ManualClock
 from tests.support.delivery import delivery_app, enqueue, note, outbox
-from tests.support.servers import DingtalkBot, WecomBot
+from tests.support.servers import Answer
 
 
 @pytest.fixture
@@ -77,8 +78,6 @@ def test_a_digest_too_big_for_one_message_is_split_within_the_budget(tmp_path: P
 
 def test_a_paused_bots_backlog_is_merged_to_wait_as_one(tmp_path: Path, clock: ManualClock,
                                                         ding: DingtalkBot) -> None:
-    from tests.support.servers import DINGTALK_THROTTLED, Answer
-
     app = app_for(tmp_path, clock, "dingtalk", ding.url)
     try:
         enqueue(app, [note("first", "duty", clock.now())])

@@ -9,9 +9,10 @@ import pytest
 
 from scheduler.app import App
 from scheduler.outbox.models import Status
+from tests.support.bots import DingtalkBot
 from tests.support.clock import ManualClock
 from tests.support.delivery import delivery_app, enqueue, note, outbox
-from tests.support.servers import Answer, DingtalkBot, WebhookReceiver
+from tests.support.servers import Answer, WebhookReceiver
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
