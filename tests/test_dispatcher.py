@@ -22,6 +22,7 @@ from tests.support.clock import ManualClock
 from tests.support.delivery import attempts, delivery_app, enqueue, note, outbox
 from tests.support.project import make_app
 from tests.support.servers import RESET, Answer, Hang, HttpStub, WebhookReceiver, unused_port
+from tests.support.smtp import SmtpSink
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 DING_SECRET = "SECd1c2b3a4"
@@ -407,3 +408,63 @@ def test_two_dispatcher_processes_on_postgresql_send_each_of_1000_keys_exactly_o
         assert {r.status for r in rows.values()} == {Status.SENT} and {r.attempts for r in rows.values()} == {1}
     finally:
         again.close()
+
+
+# E-mail through the dispatcher
+
+
+def mail_toml(port: int, **options: str) -> str:
+    options = {"security": '"none"', **options}
+    extra = "".join(f"{k} = {v}\n" for k, v in options.items())
+    return (f'\n[channels.mail]\ntype = "email"\nhost = "127.0.0.1"\nport = {port}\n'
+            f'sender = "safety@wlt.example.gov.cn"\n{extra}')
+
+
+def test_a_temporary_smtp_failure_is_retried_and_delivered(make, clock: ManualClock) -> None:
+    with SmtpSink() as sink:
+        app = make(mail_toml(sink.port))
+        enqueue(app, [note("m1", "mail", clock.now(), address="a@example.com")])
+        sink.script_data("451 4.3.0 Try again later")
+        assert app.dispatcher.dispatch_due() == 0
+        clock.advance(11 * SECOND)
+        assert app.dispatcher.dispatch_due() == 1
+    assert [a.outcome for a in attempts(app, "m1")] == ["transient", "sent"] and len(sink.received) == 1
+
+
+def test_a_refused_mailbox_dies_alone_and_the_rest_of_the_batch_goes(make, clock: ManualClock) -> None:
+    with SmtpSink(refuse={"gone@example.com": "550 5.1.1 Mailbox not found"}) as sink:
+        app = make(mail_toml(sink.port))
+        enqueue(app, [note("m0", "mail", clock.now(), address="gone@example.com")]
+                + [note(f"m{i}", "mail", clock.now(), address=f"p{i}@example.com") for i in range(1, 4)])
+        assert app.dispatcher.dispatch_due() == 3
+    assert status(app)["m0"] == Status.DEAD and "gone@example.com (550" in outbox(app)["m0"].last_error
+    assert sink.connections == 1
+
+
+def test_a_wrong_smtp_password_makes_the_mail_channel_unhealthy(make, clock: ManualClock, tmp_path: Path) -> None:
+    from tests.support.certs import make_certificate
+
+    cert = make_certificate(tmp_path / "tls")
+    with SmtpSink(security="starttls", cert=cert, login=("safety@wlt.example.gov.cn", "right")) as sink:
+        app = make(mail_toml(sink.port, security='"starttls"', username='"safety@wlt.example.gov.cn"',
+                             password='"wrong"', ca_file=f'"{cert[0]}"'))
+        enqueue(app, [note(f"m{i}", "mail", clock.now(), address=f"p{i}@example.com") for i in range(5)])
+        app.dispatcher.dispatch_due()
+    assert sorted(status(app).values()) == [Status.DEAD] * 3 + [Status.PENDING] * 2
+    assert "535" in outbox(app)["m0"].last_error
+
+
+@pytest.mark.postgres
+def test_a_bots_budget_holds_across_replicas_on_postgresql(tmp_path: Path, clock: ManualClock,
+                                                           ding: DingtalkBot, pg_url: str) -> None:
+    first = delivery_app(tmp_path / "p", clock, dingtalk_toml("duty", ding.url), database=pg_url)
+    second = make_app(first.loaded.path, clock, worker="replica-2")
+    try:
+        enqueue(first, [note(f"d{i:02}", "duty", clock.now()) for i in range(30)])
+        assert first.dispatcher.dispatch_due() == 20
+        assert second.dispatcher.dispatch_due() == 0  # the same robot's budget, spent by the first
+        clock.advance(MINUTE + SECOND)
+        assert second.dispatcher.dispatch_due() == 10
+    finally:
+        second.close()
+        first.close()
