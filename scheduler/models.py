@@ -4,12 +4,13 @@ from rosters.tables import RosterAction, RosterAssignment, RosterChange, RosterL
 from scheduler.db import Base
 from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
+from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
 
 __all__ = [
-    "DataFile", "DeliveryAttempt", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage", "PlannerTick",
-    "RosterAction", "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata",
+    "DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage",
+    "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata",
 ]

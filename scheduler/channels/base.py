@@ -24,11 +24,20 @@ RETRYABLE = frozenset({Outcome.TRANSIENT, Outcome.THROTTLED})
 class DeliveryError(Exception):
     """A failed send, saying whether a retry makes sense and, if the target said, when."""
 
-    def __init__(self, outcome: Outcome, reason: str, retry_after: dt.timedelta | None = None) -> None:
+    def __init__(
+        self,
+        outcome: Outcome,
+        reason: str,
+        retry_after: dt.timedelta | None = None,
+        *,
+        target_wide: bool = True,
+    ) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
         self.retry_after = retry_after
+        # False when only this message is affected (one mailbox is full), not the whole target.
+        self.target_wide = target_wide
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Rendered:
     text: str
     html: str
     markdown: str
+    due_at: str = ""  # ISO 8601: when the message was due (the event time receivers see)
 
 
 class Channel(Protocol):
@@ -52,6 +62,11 @@ class Channel(Protocol):
         """Deliver one message; return a short receipt, or raise DeliveryError."""
         ...
 
+    def end_batch(self) -> None:
+        """The dispatcher finished a batch: drop what should not idle until the next one
+        (an SMTP connection); keep what should (an HTTP keep-alive pool)."""
+        ...
+
     def close(self) -> None:
-        """Release connections kept open across a batch."""
+        """Release every connection (the service is stopping)."""
         ...

@@ -7,7 +7,7 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
-from scheduler.channels.base import Rendered
+from scheduler.channels.base import DeliveryError, Outcome, Rendered
 
 log = logging.getLogger("safeduty.console")
 
@@ -18,12 +18,18 @@ class ConsoleChannel:
         self.path = path
 
     def send(self, message: Rendered) -> str:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         record = asdict(message)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:  # a full disk may free up; a missing permission will not
+            raise DeliveryError(Outcome.TRANSIENT, f"cannot append to {self.path}: {exc.strerror}") from None
         log.info("[%s] to %s: %s", self.name, message.recipient_name, message.subject)
         return f"appended to {self.path.name}"
+
+    def end_batch(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

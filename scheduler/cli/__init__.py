@@ -6,13 +6,14 @@ import sys
 
 import click
 
-from scheduler.cli import calendar, data, db, hazard, roster, service, simulate
+from scheduler.cli import calendar, data, db, hazard, outbox, roster, service, simulate
 from scheduler.cli.common import Fatal, main
 
 for command in (
     *service.COMMANDS,
     db.group,
     data.group,
+    *outbox.COMMANDS,
     calendar.command,
     simulate.command,
     roster.group,

@@ -1,12 +1,26 @@
-"""``[channels.NAME]`` tables: one dataclass per channel type, chosen by ``type``."""
+"""``[channels.NAME]`` tables: one dataclass per channel type, chosen by ``type``.
+
+Rate limits (``rate_per_minute``, ``rate_per_second``; 0 = none) are a target's budget: at most
+that many requests in any 60 s (any 1 s). The bot defaults are the vendors' documented limits.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from scheduler.config.typed import Secret
+
+NO_SECRET = Secret("")
+
+
+def _check_url(url: str) -> None:
+    if url and not url.startswith(("https://", "http://")):
+        raise ValueError("url must start with https:// (or http://)")
 
 
 @dataclass(frozen=True)
@@ -15,57 +29,95 @@ class ConsoleChannelConfig:
 
     type: Literal["console"]
     path: str = "var/console-outbox.jsonl"
+    rate_per_minute: int = 0
+    rate_per_second: int = 0
 
 
 @dataclass(frozen=True)
 class EmailChannelConfig:
     type: Literal["email"]
     host: str
-    sender: str
+    sender: str  # the From address; QQ, 163 and Aliyun require it to equal the login
     port: int = 465
     security: Literal["ssl", "starttls", "none"] = "ssl"
     username: str = ""
-    password: Secret = Secret("")
+    password: Secret = NO_SECRET
     sender_name: str = "安全生产值班提醒"
     verify_tls: bool = True
+    ca_file: str = ""  # extra CA bundle to trust (a private mail server); "" = the system store
     timeout: dt.timedelta = dt.timedelta(seconds=30)
-    batch: int = 20
+    batch: int = 50  # messages per connection before reconnecting
+    rate_per_minute: int = 0
+    rate_per_second: int = 0
+
+    def __post_init__(self) -> None:
+        if self.security == "none" and self.username:
+            raise ValueError('security = "none" would send the password in clear text: use "ssl" or "starttls"')
+        if "@" not in self.sender:
+            raise ValueError(f"sender {self.sender!r} is not an e-mail address")
+        if self.batch < 1:
+            raise ValueError("batch must be at least 1")
 
 
 @dataclass(frozen=True)
-class WebhookChannelConfig:
+class _HttpChannelConfig:
+    """What every HTTP channel shares. The environment's proxy settings are ignored on purpose
+    (looking them up costs about a third of the CPU per request); name a proxy here instead."""
+
+    url: Secret
+    timeout: dt.timedelta = dt.timedelta(seconds=15)
+    connect_timeout: dt.timedelta = dt.timedelta(seconds=5)
+    proxy: str = ""
+    verify_tls: bool = True
+
+    def __post_init__(self) -> None:
+        _check_url(self.url)
+
+
+@dataclass(frozen=True)
+class WebhookChannelConfig(_HttpChannelConfig):
     """Generic JSON webhook signed per the Standard Webhooks specification."""
 
-    type: Literal["webhook"]
-    url: Secret
-    secret: Secret = Secret("")
-    timeout: dt.timedelta = dt.timedelta(seconds=15)
+    type: Literal["webhook"] = "webhook"
+    secret: Secret = NO_SECRET  # whsec_<base64>; several separated by spaces while rotating
     rate_per_minute: int = 0
+    rate_per_second: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        secrets = self.secret.split()
+        if not secrets:
+            raise ValueError("secret is required: receivers verify every delivery (whsec_ + base64)")
+        for secret in secrets:
+            if not secret.startswith("whsec_"):
+                raise ValueError("secret must start with whsec_ (Standard Webhooks)")
+            try:
+                base64.b64decode(secret[len("whsec_"):], validate=True)
+            except binascii.Error:
+                raise ValueError("secret: the part after whsec_ is not valid base64") from None
 
 
 @dataclass(frozen=True)
-class WecomChannelConfig:
-    type: Literal["wecom"]
-    url: Secret
-    timeout: dt.timedelta = dt.timedelta(seconds=15)
+class WecomChannelConfig(_HttpChannelConfig):
+    type: Literal["wecom"] = "wecom"
+    # "auto": markdown, or text when someone is to be @mentioned (WeCom markdown cannot @ by mobile)
+    msgtype: Literal["auto", "markdown", "text"] = "auto"
     rate_per_minute: int = 20
+    rate_per_second: int = 0
 
 
 @dataclass(frozen=True)
-class DingtalkChannelConfig:
-    type: Literal["dingtalk"]
-    url: Secret
-    secret: Secret = Secret("")
-    timeout: dt.timedelta = dt.timedelta(seconds=15)
+class DingtalkChannelConfig(_HttpChannelConfig):
+    type: Literal["dingtalk"] = "dingtalk"
+    secret: Secret = NO_SECRET  # the SEC… 加签 secret; "" when the robot uses keywords or an IP list
     rate_per_minute: int = 20
+    rate_per_second: int = 0
 
 
 @dataclass(frozen=True)
-class FeishuChannelConfig:
-    type: Literal["feishu"]
-    url: Secret
-    secret: Secret = Secret("")
-    timeout: dt.timedelta = dt.timedelta(seconds=15)
+class FeishuChannelConfig(_HttpChannelConfig):
+    type: Literal["feishu"] = "feishu"
+    secret: Secret = NO_SECRET  # the signing secret; "" when the bot uses keywords or an IP list
     rate_per_minute: int = 100
     rate_per_second: int = 5
 
@@ -80,3 +132,10 @@ ChannelConfig = (
 )
 
 BOT_TYPES = frozenset({"wecom", "dingtalk", "feishu"})
+
+
+def fingerprint(spec: ChannelConfig) -> str:
+    """A digest of a channel's settings (secrets included, never shown): when it changes, a target
+    marked unhealthy is tried again, since someone fixed its config."""
+    text = "\n".join(f"{f.name}={getattr(spec, f.name)!s}" for f in fields(spec))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -53,6 +53,13 @@ class DeliveryConfig:
     batch: int = 200
     late_after: dt.timedelta = dt.timedelta(minutes=10)
     retry: RetryConfig = field(default_factory=RetryConfig)
+    workers: int = 8  # targets sent to at the same time (each target's messages go in order)
+    unhealthy_after: int = 3  # consecutive configuration errors before a target is marked unhealthy
+    merge_horizon: dt.timedelta = dt.timedelta(minutes=5)  # merge a bot's backlog it could not send within this
+
+    def __post_init__(self) -> None:
+        if self.batch < 1 or self.workers < 1 or self.unhealthy_after < 1:
+            raise ValueError("batch, workers and unhealthy_after must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ class OutboxMessage(Base):
         # The dispatcher's query: due rows by time. Rows are planned roughly in due order, so
         # claims touch adjacent pages.
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Each round claims per channel (a fair share each, within its budget).
+        Index("ix_outbox_channel_due", "channel", "status", "next_attempt_at"),
         Index("ix_outbox_topic", "topic"),
+        # Each dispatch pass expires the waiting rows past expires_at: without this it scans them all.
+        Index("ix_outbox_expiry", "status", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -59,6 +63,8 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retries give up max_age after this (NULL: after due_at); `outbox retry` sets it to now.
+    retry_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reported: Mapped[bool] = mapped_column(Boolean, default=False)  # dead/expired told to admins
     # What was sent, exactly, as rendered at send time.
     subject: Mapped[str] = mapped_column(Text, default="")

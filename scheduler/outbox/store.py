@@ -9,10 +9,10 @@ whose lease ran out cannot overwrite the outcome of the worker that took over.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -97,15 +97,29 @@ def expire_overdue(session: Session, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
+def due_counts(session: Session, now: dt.datetime) -> dict[str, int]:
+    """How many messages are due now, per channel."""
+    query = (
+        select(OutboxMessage.channel, func.count())
+        .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
+        .group_by(OutboxMessage.channel)
+    )
+    return {channel: count for channel, count in session.execute(query)}
+
+
 def claim(
     session: Session,
     now: dt.datetime,
     worker: str,
     lease: dt.timedelta,
     limit: int,
-    channels: Sequence[str] | None = None,
+    channels: Collection[str] | None = None,
+    exclude: Collection[str] = (),
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due rows (optionally only on ``channels``) for ``worker``."""
+    """Claim up to ``limit`` due rows for ``worker``: only on ``channels`` when given, never on
+    ``exclude``. Each claim counts as an attempt; ``release`` gives back one not made."""
+    if limit <= 0:
+        return []
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
@@ -114,7 +128,9 @@ def claim(
         .with_for_update(skip_locked=True)
     )
     if channels is not None:
-        due = due.where(OutboxMessage.channel.in_(channels))
+        due = due.where(OutboxMessage.channel.in_(sorted(channels)))
+    if exclude:
+        due = due.where(OutboxMessage.channel.not_in(sorted(exclude)))
     ids = list(session.scalars(due))
     if not ids:
         return []
@@ -135,60 +151,93 @@ def claim(
     return list(rows)
 
 
-def settle(
-    session: Session,
-    message: OutboxMessage,
-    *,
-    worker: str,
-    started_at: dt.datetime,
-    now: dt.datetime,
-    status: Status,
-    outcome: str,
-    detail: str = "",
-    next_attempt_at: dt.datetime | None = None,
-    late: bool = False,
-) -> bool:
-    """Record an attempt's outcome; False when the claim was lost (another worker took over)."""
-    values: dict[str, object] = {"status": status, "claimed_by": "", "claimed_until": None}
-    if status == Status.SENT:
-        values.update(sent_at=now, late=late, last_error="")
-    else:
-        values["last_error"] = detail
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
-    values.update(
-        subject=message.subject,
-        body_text=message.body_text,
-        body_html=message.body_html,
-        body_markdown=message.body_markdown,
+@dataclass(frozen=True)
+class Settlement:
+    """What became of one claimed message: an attempt's outcome, or a release (no attempt made)."""
+
+    message: OutboxMessage
+    status: Status
+    started_at: dt.datetime | None = None  # None: released without an attempt
+    outcome: str = ""
+    detail: str = ""
+    next_attempt_at: dt.datetime | None = None
+    late: bool = False
+
+
+_SETTLE = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.__table__.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        attempts=bindparam("_attempts"),
+        claimed_by="",
+        claimed_until=None,
+        next_attempt_at=bindparam("_next"),
+        last_error=bindparam("_error"),
+        sent_at=bindparam("_sent_at"),
+        late=bindparam("_late"),
+        subject=bindparam("_subject"),
+        body_text=bindparam("_text"),
+        body_html=bindparam("_html"),
+        body_markdown=bindparam("_markdown"),
     )
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            and_(
-                OutboxMessage.id == message.id,
-                OutboxMessage.claimed_by == worker,
-                OutboxMessage.attempts == message.attempts,
-                OutboxMessage.status == Status.SENDING,
-            )
+)
+
+
+def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequence[Settlement]) -> list[Settlement]:
+    """Record a batch of outcomes in three statements; returns those recorded.
+
+    Fenced: a row is written only while this worker's claim on it still stands (same worker,
+    same attempt number, still sending). A worker whose lease ran out, and whose rows another
+    worker took over, cannot overwrite what that worker records.
+    """
+    if not settlements:
+        return []
+    table = OutboxMessage.__table__
+    ids = [s.message.id for s in settlements]
+    held = {
+        (row.id, row.attempts)
+        for row in session.execute(
+            select(table.c.id, table.c.attempts)
+            .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == Status.SENDING)
+            .with_for_update()
         )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:
-        return False
-    session.execute(
-        insert(DeliveryAttempt).values(
-            message_id=message.id,
-            number=message.attempts,
-            worker=worker,
-            started_at=started_at,
-            finished_at=now,
-            outcome=outcome,
-            detail=detail[:2000],
-        )
-    )
-    return True
+    }
+    mine = [s for s in settlements if (s.message.id, s.message.attempts) in held]
+    if not mine:
+        return []
+    session.connection().execute(_SETTLE, [_values(s, now) for s in mine])
+    attempts = [
+        {"message_id": s.message.id, "number": s.message.attempts, "worker": worker, "started_at": s.started_at,
+         "finished_at": now, "outcome": s.outcome, "detail": s.detail[:2000]}
+        for s in mine if s.started_at is not None
+    ]
+    if attempts:
+        session.connection().execute(insert(DeliveryAttempt.__table__), attempts)
+    return mine
+
+
+def _values(s: Settlement, now: dt.datetime) -> dict[str, object]:
+    m = s.message
+    released = s.started_at is None
+    return {
+        "_id": m.id,
+        "_status": s.status,
+        "_attempts": m.attempts - 1 if released else m.attempts,
+        "_next": s.next_attempt_at or m.next_attempt_at,
+        "_error": m.last_error if released else ("" if s.status == Status.SENT else s.detail),
+        "_sent_at": now if s.status == Status.SENT else None,
+        "_late": s.late,
+        "_subject": m.subject,
+        "_text": m.body_text,
+        "_html": m.body_html,
+        "_markdown": m.body_markdown,
+    }
+
+
+def mark_reported(session: Session, ids: Collection[int]) -> None:
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sorted(ids))).values(reported=True))
 
 
 def cancel_topic(session: Session, topic: str, reason: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scheduler.planners import (
+    admin,
     hazard_completeness,
     hazard_digest,
     hazard_statistics,
@@ -23,6 +24,8 @@ PLANNERS: dict[str, Planner] = {
     "hazard_completeness": hazard_completeness.plan,
     "hazard_statistics": hazard_statistics.plan,
     "hazard_digest": hazard_digest.plan,
+    # Last: it reports rows that other planners recorded as expired in the same tick.
+    "admin": admin.plan,
 }
 
 __all__ = ["PLANNERS", "PlanContext", "Planner"]

@@ -32,7 +32,8 @@ def test_check_exits_2_naming_a_typo_a_missing_variable_and_a_bad_row(tmp_path: 
     assert result.returncode == 2
     assert "channels.hook.url: environment variable NO_SUCH_VARIABLE is not set" in result.stderr
 
-    config.write_text(config.read_text().replace('url = "${NO_SUCH_VARIABLE}"', 'url = "https://x"\nurl_typo = 1'))
+    config.write_text(config.read_text().replace(
+        'url = "${NO_SUCH_VARIABLE}"', 'url = "https://x"\nsecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"\nurl_typo = 1'))
     result = safeduty("--config", str(config), "check")
     assert result.returncode == 2
     assert f"{config}: channels.hook.url_typo: unknown key" in result.stderr

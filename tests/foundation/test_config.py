@@ -63,7 +63,8 @@ roles = ["leader", "captain"]
 
 
 def test_an_unset_environment_variable_names_the_key(tmp_path: Path) -> None:
-    path = write(tmp_path, '[channels.hook]\ntype = "webhook"\nurl = "https://h.example/${HOOK_TOKEN}"\n')
+    path = write(tmp_path, '[channels.hook]\ntype = "webhook"\nurl = "https://h.example/${HOOK_TOKEN}"\n'
+                           'secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"\n')
     assert problems(path) == [
         "channels.hook.url: environment variable HOOK_TOKEN is not set (export it, or remove the key)"
     ]

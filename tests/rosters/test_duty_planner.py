@@ -186,4 +186,8 @@ def test_the_service_plans_and_sends_the_duty_notices_end_to_end(roster_app: App
     assert "值班提醒：您明天（2026年3月16日）担任带班领导" in subjects
     assert any(s.startswith("今日值班：2026年3月15日") for s in subjects)
     roster_app.clock.set(local(2026, 3, 15, 16, 6))
-    assert roster_app.service.run_once() == (0, 0)  # nothing new, nothing twice
+    # Nothing new, nothing twice: only the admins' digest of the expired reminders (planned with
+    # its jitter after the first pass) goes out now.
+    assert roster_app.service.run_once() == (0, 1)
+    after = roster_app.loaded.resolve("var/console.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in after[len(outbox):]] == ["admin/digest"]

@@ -1,0 +1,134 @@
+"""One keep-alive HTTP session per target, and how an HTTP answer is classified.
+
+Reasons never contain the URL: for the bots the URL holds the credential (access_token, key,
+hook id), and reasons are stored and shown by `safeduty outbox show`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import time
+from collections.abc import Callable, Mapping
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from scheduler.channels.base import DeliveryError, Outcome
+from scheduler.config.channels import _HttpChannelConfig
+
+USER_AGENT = "safeduty/0.1"
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+CONFIG_STATUSES = frozenset({401, 403, 404, 410})  # the target is gone or refuses us: fix the config
+
+
+class HttpClient:
+    def __init__(self, spec: _HttpChannelConfig, wall: Callable[[], float] = time.time) -> None:
+        session = requests.Session()
+        # Environment proxy and netrc look-ups cost about a third of the CPU of a request; a proxy
+        # is named explicitly in config instead.
+        session.trust_env = False
+        if spec.proxy:
+            session.proxies = {"http": spec.proxy, "https": spec.proxy}
+        session.verify = spec.verify_tls
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        self.session = session
+        self.adapter = adapter
+        self.verify = spec.verify_tls
+        self.timeout = (spec.connect_timeout.total_seconds(), spec.timeout.total_seconds())
+        self.wall = wall
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str] = JSON_HEADERS) -> requests.Response:
+        """POST ``body`` once (no redirects, no retries); transport failures become DeliveryError.
+
+        The request goes straight to the session's keep-alive adapter: ``Session.post`` would
+        merge settings, cookies and hooks on every call, about a third of its CPU, for nothing
+        that applies here.
+        """
+        request = requests.PreparedRequest()
+        request.prepare(method="POST", url=url, headers=dict(headers), data=body)
+        try:
+            response = self.adapter.send(request, timeout=self.timeout, verify=self.verify,
+                                         proxies=self.session.proxies)
+            _ = response.content  # read it all, so the connection goes back to the pool
+            return response
+        except requests.exceptions.SSLError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                raise DeliveryError(Outcome.CONFIG, "TLS certificate verification failed") from None
+            raise DeliveryError(Outcome.TRANSIENT, "TLS handshake failed") from None
+        except requests.exceptions.ConnectTimeout:
+            raise DeliveryError(Outcome.TRANSIENT, f"could not connect within {self.timeout[0]:g}s") from None
+        except requests.exceptions.ReadTimeout:
+            raise DeliveryError(
+                Outcome.TRANSIENT, f"no answer within {self.timeout[1]:g}s (the message may have arrived)"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise DeliveryError(Outcome.TRANSIENT, f"connection failed: {_cause(exc)}") from None
+        except requests.exceptions.RequestException as exc:  # an invalid URL, a bad proxy setting
+            raise DeliveryError(Outcome.CONFIG, f"request could not be made: {type(exc).__name__}") from None
+
+    def check_status(self, response: requests.Response) -> None:
+        """Raise DeliveryError unless the answer is 2xx."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        reason = f"HTTP {status}: {snippet(response)}"
+        if 300 <= status < 400:
+            raise DeliveryError(Outcome.CONFIG, f"HTTP {status}: redirected; point url at the final address")
+        if status == 429:
+            raise DeliveryError(Outcome.THROTTLED, reason, self.retry_after(response))
+        if status == 408 or status >= 500:
+            raise DeliveryError(Outcome.TRANSIENT, reason, self.retry_after(response))
+        if status in CONFIG_STATUSES:
+            raise DeliveryError(Outcome.CONFIG, reason)
+        raise DeliveryError(Outcome.PERMANENT, reason)
+
+    def retry_after(self, response: requests.Response) -> dt.timedelta | None:
+        """Retry-After as seconds or as an HTTP date (measured against the answer's own Date)."""
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            return dt.timedelta(seconds=int(value))
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            date = response.headers.get("Date")
+            now = email.utils.parsedate_to_datetime(date) if date else dt.datetime.fromtimestamp(self.wall(), dt.UTC)
+        except (TypeError, ValueError):
+            return None
+        return max(dt.timedelta(0), _aware(when) - _aware(now))
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # "-0000" means UTC
+
+
+def snippet(response: requests.Response, limit: int = 300) -> str:
+    text = response.content[:limit].decode("utf-8", "replace").strip()
+    return text or response.reason or "(empty body)"
+
+
+def body_json(response: requests.Response) -> dict[str, object]:
+    """The JSON object a bot answered, or a transient error when the answer is not one (a proxy's
+    error page, a truncated answer)."""
+    try:
+        value = response.json()
+    except ValueError:
+        raise DeliveryError(Outcome.TRANSIENT, f"HTTP {response.status_code}: not a JSON answer: {snippet(response)}") from None
+    if not isinstance(value, dict):
+        raise DeliveryError(Outcome.TRANSIENT, f"HTTP {response.status_code}: unexpected answer: {snippet(response)}")
+    return value
+
+
+def _cause(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Connection reset", "Name or service not known", "Remote end closed",
+                   "Connection aborted", "timed out"):
+        if marker.lower() in text.lower():
+            return marker.lower()
+    return type(exc).__name__
