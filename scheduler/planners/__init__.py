@@ -12,6 +12,7 @@ from scheduler.planners import (
     preholiday,
     year_guard,
 )
+from scheduler.hazards.queries import overdue_major_count
 from scheduler.planners.base import PlanContext, Planner
 from scheduler.planners.duty import DutyPlanner
 
@@ -19,7 +20,7 @@ PLANNERS: dict[str, Planner] = {
     "preholiday": preholiday.plan,
     "key_periods": key_periods.plan,
     "year_guard": year_guard.plan,
-    "duty": DutyPlanner(),
+    "duty": DutyPlanner(overdue_major_hazards=overdue_major_count),
     "hazards": hazards.plan,
     "hazard_completeness": hazard_completeness.plan,
     "hazard_statistics": hazard_statistics.plan,
