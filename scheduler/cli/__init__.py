@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from scheduler.cli import calendar, data, db, hazard, outbox, roster, service, simulate
 from scheduler.cli.common import Fatal, main
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Sequence
 from functools import cached_property
@@ -45,6 +46,13 @@ class Context:
     def app(self) -> App:
         return App(self.loaded)
 
+    @cached_property
+    def synced_app(self) -> App:
+        """The App, after importing the data files named in config if they changed (as the
+        running service would), so commands about people see the current files."""
+        self.app.service.sync_data()
+        return self.app
+
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
@@ -80,6 +88,10 @@ def main(ctx: click.Context, config_path: Path, log_format: str | None) -> None:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", default=getpass.getuser,
+                  show_default="$SAFEDUTY_USER, or your login name",
+                  help="Who makes the change (kept in the history).")
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.cli.common import Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import BY, Context, Fatal, pass_context, print_json, print_table
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import columns, labels
@@ -58,13 +57,6 @@ _HELP = {
     "reported_to_congress_at": "when it was reported to the workers' congress (双报告)",
 }
 _LABELS = labels(ZoneInfo("UTC"))  # headers do not depend on the zone
-BY = click.option(
-    "--by",
-    "actor",
-    default=getpass.getuser,
-    show_default="your login name",
-    help="Who makes the change (kept in the history).",
-)
 REASON = click.option("--reason", default="", help="Why (kept in the history).")
 
 
@@ -121,7 +113,7 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
     New codes are registered, known ones updated; any bad row fails the whole file.
     """
     config = ctx.loaded.config
-    with ctx.app.sessions.begin() as session:
+    with ctx.synced_app.sessions.begin() as session:
         result = import_hazards(
             session,
             file,
@@ -151,7 +143,7 @@ def add(ctx: Context, enterprise: str, code: str, actor: str, **given: str | Non
         raise Fatal(f"missing {', '.join(missing)}")
     config = ctx.loaded.config
     values = {**_parse(ctx, given), "code": code.strip()}
-    with ctx.app.sessions.begin() as session:
+    with ctx.synced_app.sessions.begin() as session:
         owner = session.scalars(
             select(Enterprise).where(
                 (Enterprise.code == enterprise) | (Enterprise.name == enterprise), Enterprise.active
@@ -195,7 +187,7 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
     values = _parse(ctx, given)
     if not values:
         raise Fatal("nothing to change: give at least one field option (see --help)")
-    with ctx.app.sessions.begin() as session:
+    with ctx.synced_app.sessions.begin() as session:
         hazard = _hazard(session, code)
         try:
             changed = register.update(
@@ -225,7 +217,7 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
 def extend(ctx: Context, code: str, deadline: str, reason: str, actor: str) -> None:
     """Extend a hazard's deadline (延期): its escalation starts again from the new deadline."""
     new = _parse(ctx, {"deadline": deadline})["deadline"]
-    with ctx.app.sessions.begin() as session:
+    with ctx.synced_app.sessions.begin() as session:
         hazard = _hazard(session, code)
         old = hazard.deadline
         try:
@@ -248,7 +240,7 @@ def status(ctx: Context, code: str, status: str, reason: str, actor: str) -> Non
         target = HazardStatus.parse(status)
     except ValueError as exc:
         raise Fatal(str(exc)) from None
-    with ctx.app.sessions.begin() as session:
+    with ctx.synced_app.sessions.begin() as session:
         hazard = _hazard(session, code)
         old = hazard.status_enum
         try:
@@ -287,7 +279,7 @@ def list_(
         )
     except ValueError as exc:
         raise Fatal(str(exc)) from None
-    with ctx.app.sessions() as session:
+    with ctx.synced_app.sessions() as session:
         hazards = queries.listing(session, filters)
         if fmt == "json":
             print_json([export.as_json(h, zone) for h in hazards])
@@ -306,7 +298,7 @@ def list_(
 def show(ctx: Context, code: str, fmt: str) -> None:
     """Show one hazard: every field, what is missing, and its history."""
     zone = ctx.loaded.config.service.zone
-    with ctx.app.sessions() as session:
+    with ctx.synced_app.sessions() as session:
         hazard = _hazard(session, code)
         if fmt == "json":
             print_json(export.as_json(hazard, zone, history=True))

@@ -25,6 +25,7 @@ from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
 from rosters.stats import tally
 from scheduler.cli.common import (
+    BY,
     FORMAT_OPTION,
     Context,
     Fatal,
@@ -50,8 +51,6 @@ class _Date(click.ParamType):
 
 DATE = _Date()
 ROLE = click.Choice([r.value for r in DUTY_ROLES])
-BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", required=True,
-                  help="Who makes the change (or set SAFEDUTY_USER).")
 REASON = click.option("--reason", required=True, help="Why, in a few words (kept with the change).")
 
 
@@ -62,7 +61,7 @@ def group() -> None:
 
 @contextmanager
 def _book(ctx: Context, *, write: bool) -> Iterator[RosterBook]:
-    app = ctx.app
+    app = ctx.synced_app
     opener = app.sessions.begin() if write else app.sessions()
     with opener as session:
         try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import icalendar
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
 
 from scheduler.cli import main
 from tests.rosters.conftest import ROSTER_TOML
@@ -102,8 +104,14 @@ def test_bad_input_exits_2_with_the_reason_and_changes_nothing(run, args, messag
     assert run("show", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv").stdout_bytes == before
 
 
-def test_changes_need_someone_to_answer_for_them(tmp_path: Path) -> None:
+def test_changes_are_answered_for_by_the_login_name_when_no_one_is_named(tmp_path: Path) -> None:
     config = make_project(tmp_path / "project", ROSTER_TOML)
     result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
                                        "--to", "2026-03-02"], env={"SAFEDUTY_USER": None})
-    assert result.exit_code == 2 and "--by" in result.output
+    assert result.exit_code == 0, result.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'project' / 'var' / 'safeduty.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT DISTINCT actor FROM roster_action")).scalars().all() == [getpass.getuser()]
+    engine.dispose()
+
+
