@@ -107,3 +107,26 @@ def test_sigterm_stops_the_service_cleanly_even_during_start_up(tmp_path: Path) 
             service.wait_for(wait_for)
             assert service.stop() == 0
             assert service.lines[-1].endswith("stopped") or "start-up pass" in service.lines[-1]
+
+
+def test_a_database_at_an_older_revision_is_upgraded_with_its_data_kept(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from scheduler import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = migrate._alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+        connection.execute(text("INSERT INTO staff (code, name, roles, team, mobile, email, feishu_open_id, "
+                                "supervises_categories, supervises_regions, active) VALUES "
+                                "('S1', '老同事', 'officer', '', '13800000000', '', '', '', '', 1)"))
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM staff")).scalars().all() == ["老同事"]
+        assert {"hazard", "roster_assignment", "delivery_target"} <= set(inspect(connection).get_table_names())
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
