@@ -9,6 +9,7 @@ import threading
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from scheduler.app import App
 from scheduler.db import sqlite_path
@@ -38,11 +39,19 @@ def run(app: App, *, once: bool = False) -> None:
         lock.acquire()
     try:
         service = app.service
-        planned, sent = service.run_once()
-        log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
+        try:
+            planned, sent = service.run_once()
+            log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
+            if not once and not stopping.is_set():
+                _log_upcoming(app)
+        except (OperationalError, InterfaceError):
+            if once:
+                raise
+            # Like any later pass: a connection lost mid-pass (the database restarting, a killed
+            # backend) is retried on the next tick, not a reason to stop the service.
+            log.exception("start-up pass failed; will retry on the next tick")
         if once or stopping.is_set():
             return
-        _log_upcoming(app)
         _serve(app, stopping)
     finally:
         app.close()
