@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from scheduler.app import App
+from scheduler.clock import BackwardJumps
 from scheduler.db import sqlite_path
 from scheduler.lock import InstanceLock
 from scheduler.service import Service
@@ -19,6 +20,7 @@ from scheduler.tabular import DataError
 
 log = logging.getLogger("safeduty.run")
 
+CLOCK_CHECK_S = 1.0  # how often the wall clock is checked for a step back
 UPCOMING_HORIZON = dt.timedelta(days=30)
 UPCOMING_SHOWN = 8
 
@@ -95,7 +97,16 @@ def _serve(app: App, stopping: threading.Event) -> None:
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
-    stopping.wait()
+    jumps = BackwardJumps(app.clock)
+    while not stopping.wait(CLOCK_CHECK_S):
+        back = jumps.went_back()
+        if back is not None:
+            # APScheduler would sleep until its clock reached the next run time again, that is
+            # for as long as the clock went back: no planning, no sending meanwhile.
+            log.warning("the system clock went back by %s; running the passes now", back)
+            now = app.clock.now()
+            for job in scheduler.get_jobs():
+                job.modify(next_run_time=now)
     scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
     log.info("stopped")
 
