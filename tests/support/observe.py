@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -78,6 +79,13 @@ class OutboxProbe:
 
     def keys(self, *statuses: str, prefix: str = "") -> set[str]:
         return {r.key for r in self.rows() if r.status in statuses and r.key.startswith(prefix)}
+
+    def contexts(self, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(key, recipient_key, context) of every message of ``kind``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(text("SELECT key, recipient_key, context FROM outbox WHERE kind = :kind ORDER BY id"),
+                                 {"kind": kind})
+            return [(r[0], r[1], json.loads(r[2]) if isinstance(r[2], str) else r[2]) for r in found]
 
     def attempts(self) -> list[Attempt]:
         with self.engine.connect() as conn:

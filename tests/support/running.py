@@ -3,6 +3,7 @@ channels pointed at local receivers, and an outbox filled before the service sta
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 from collections.abc import Iterable
@@ -48,3 +49,16 @@ def fill_outbox(config: Path, messages: Iterable[PlannedMessage], now: dt.dateti
         return enqueue(app, messages)
     finally:
         app.close()
+
+
+def write_enterprises(path: Path, count: int) -> Path:
+    """A data file of ``count`` generated enterprises (headers are the column names)."""
+    from bench import datagen
+    from scheduler.people.imports import ENTERPRISE_COLUMNS
+
+    fields = [column.field for column in ENTERPRISE_COLUMNS]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(datagen.enterprises(count))
+    return path
