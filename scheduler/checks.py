@@ -134,8 +134,13 @@ CHECKS: list[Check] = [
 ]
 
 
-def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:
+# What `safeduty run` checks before it starts: a template that cannot render would make every
+# message of its kind fail when it falls due.
+START_CHECKS: list[Check] = [check_templates, check_reminder_templates, check_hazard_templates]
+
+
+def run_checks(loaded: LoadedConfig, today: dt.date | None = None, checks: list[Check] = CHECKS) -> Report:
     report = Report(today=today)
-    for check in CHECKS:
+    for check in checks:
         check(loaded, report)
     return report
