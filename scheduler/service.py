@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler import state
 from scheduler.calendar import WorkCalendar
 from scheduler.clock import Clock
-from scheduler.db import take_turns
 from scheduler.config import LoadedConfig
+from scheduler.db import take_turns
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import store
 from scheduler.outbox.planned import PlannedMessage, Window

@@ -87,7 +87,8 @@ CONFIG_CASES = [
         '[channels.hook]\ntype = "webhook"\nurl = "https://example.com/h"\nsecret = "s3cret"'),
         case="webhook-secret-format"),
     run_once("channels.hook", "https://", config=append(
-        '[channels.hook]\ntype = "webhook"\nurl = "ftp://example.com/h"\nsecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"'),
+        '[channels.hook]\ntype = "webhook"\nurl = "ftp://example.com/h"\n'
+        'secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"'),
         case="url-scheme"),
     run_once("channels.mail.password", "SAFEDUTY_TEST_UNSET_PASSWORD", config=append(
         '[channels.mail]\ntype = "email"\nhost = "smtp.example.com"\nsender = "a@example.com"\n'

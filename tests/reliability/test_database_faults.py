@@ -47,7 +47,7 @@ def test_postgresql_connections_killed_during_dispatch_lose_nothing_and_send_not
         keys = {f"pg:{i:05d}" for i in range(MESSAGES)}
         fill_outbox(config, [note(k, "hook", now - dt.timedelta(minutes=1)) for k in sorted(keys)], now)
         killer = BackendKiller(pg_url.rsplit("/", 1)[1], seed=seed)
-        hook.on_delivery = lambda total: total == 1 and killer.start()  # from the first delivery on
+        hook.on_delivery = lambda total: killer.start() if total == 1 else None  # from the first delivery on
         with OutboxProbe.of(load_config(config, environ={})) as probe, ServiceProcess(config, "run") as service:
             try:
                 wait_until_all(probe, keys, "sent", [service], 60)
@@ -81,8 +81,9 @@ def test_a_sqlite_database_locked_by_another_writer_is_waited_out(tmp_path: Path
                 held += 1
 
                 # Locked again once sending has begun: the round's outcomes wait to be recorded.
-                hook.on_delivery = lambda total: total == 50 and writer.hold()
-                wait_until(lambda: writer.connection.in_transaction, 60, "the second lock", explain=lambda: _log(service))
+                hook.on_delivery = lambda total: writer.hold() if total == 50 else None
+                wait_until(lambda: writer.connection.in_transaction, 60, "the second lock",
+                           explain=lambda: _log(service))
                 hook.on_delivery = None
                 threading.Event().wait(LOCKED_S)
                 assert service.process.poll() is None, _log(service)

@@ -7,6 +7,7 @@ failing ones are still waiting (no target holds up another)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from pathlib import Path
@@ -48,7 +49,7 @@ cap = "2s"
 def gaps(attempts: list[Attempt]) -> list[tuple[str, dt.timedelta]]:
     """For each failed attempt on a target: its error, and the time until the target's next attempt."""
     ordered = sorted(attempts, key=lambda a: a.started_at)
-    return [(a.detail, b.started_at - a.finished_at) for a, b in zip(ordered, ordered[1:]) if a.outcome != "sent"]
+    return [(a.detail, b.started_at - a.finished_at) for a, b in itertools.pairwise(ordered) if a.outcome != "sent"]
 
 
 def test_a_failing_receiver_and_a_throttling_bot_get_everything_in_the_end_and_hold_up_no_one(

@@ -41,6 +41,9 @@ class JumpingServiceProcess(ServiceProcess):
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
+    def __enter__(self) -> JumpingServiceProcess:
+        return self
+
     def jump(self, delta: dt.timedelta) -> None:
         """Move the process's clock by ``delta`` and wait until it has."""
         self.control.write_text(str(delta.total_seconds()), encoding="utf-8")

@@ -40,7 +40,7 @@ class BackendKiller:
         self.terminated: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="backend-killer", daemon=True)
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
 
     def _run(self) -> None:
         try:
@@ -56,7 +56,7 @@ class BackendKiller:
                             (ended,) = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
                             if ended:
                                 self.terminated[state] += 1
-        except BaseException as exc:  # reported by stop(): a killer that died silently proves nothing
+        except Exception as exc:  # reported by stop(): a killer that died silently proves nothing
             self.error = exc
 
     @property

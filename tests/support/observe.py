@@ -48,7 +48,7 @@ class Attempt:
     detail: str
 
 
-def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
+def _utc(value: dt.datetime | str | None) -> Any:  # an aware datetime, or None for None
     if value is None:
         return None
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -92,7 +92,8 @@ class OutboxProbe:
             found = conn.execute(text(
                 "SELECT o.key, a.number, a.worker, a.started_at, a.finished_at, a.outcome, a.detail "
                 "FROM delivery_attempt a JOIN outbox o ON o.id = a.message_id ORDER BY a.id"))
-            return [Attempt(r[0], r[1], r[2], _utc(r[3]), _utc(r[4]), r[5], r[6]) for r in found]  # type: ignore[arg-type]
+            return [Attempt(r[0], r[1], r[2], _utc(r[3]), _utc(r[4]), r[5], r[6])  # type: ignore[arg-type]
+                    for r in found]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -112,7 +113,8 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str, *, ev
     while not condition():
         if time.monotonic() > deadline:
             detail = explain()
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}" + (f":\n{detail}" if detail else ""))
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}"
+                                 + (f":\n{detail}" if detail else ""))
         pause.wait(every)
 
 
@@ -125,7 +127,8 @@ def wait_until_all(probe: OutboxProbe, keys: set[str], status: str, services: It
     def done() -> bool:
         for service in running:
             if service.process.poll() is not None:
-                raise AssertionError(f"safeduty exited ({service.process.returncode}):\n" + "\n".join(service.lines[-40:]))
+                raise AssertionError(f"safeduty exited ({service.process.returncode}):\n"
+                                     + "\n".join(service.lines[-40:]))
         return probe.keys(status, prefix=prefix) >= keys
 
     wait_until(done, timeout, f"{len(keys)} message(s) {status}",

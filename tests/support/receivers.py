@@ -24,7 +24,7 @@ class RecordingReceiver(WebhookReceiver):
         self.arrivals: list[tuple[float, str]] = []  # (time.monotonic(), webhook-id), in order
         # Called with the number of deliveries so far, after the delivery is counted and before
         # it is answered: the sender's "sent, not yet recorded" moment.
-        self.on_delivery: Callable[[int], None] | None = None
+        self.on_delivery: Callable[[int], object] | None = None
 
     def start(self) -> RecordingReceiver:
         super().start()
