@@ -12,7 +12,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from scheduler.app import App
-from scheduler.clock import BackwardJumps
 from scheduler.db import sqlite_path
 from scheduler.lock import InstanceLock
 from scheduler.service import Service
@@ -20,7 +19,8 @@ from scheduler.tabular import DataError
 
 log = logging.getLogger("safeduty.run")
 
-CLOCK_CHECK_S = 1.0  # how often the wall clock is checked for a step back
+CLOCK_CHECK_S = 1.0  # how often the passes' schedule is checked for a step back of the clock
+CLOCK_SLACK = dt.timedelta(seconds=1)
 UPCOMING_HORIZON = dt.timedelta(days=30)
 UPCOMING_SHOWN = 8
 
@@ -97,18 +97,22 @@ def _serve(app: App, stopping: threading.Event) -> None:
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
-    jumps = BackwardJumps(app.clock)
     while not stopping.wait(CLOCK_CHECK_S):
-        back = jumps.went_back()
-        if back is not None:
-            # APScheduler would sleep until its clock reached the next run time again, that is
-            # for as long as the clock went back: no planning, no sending meanwhile.
-            log.warning("the system clock went back by %s; running the passes now", back)
-            now = app.clock.now()
-            for job in scheduler.get_jobs():
-                job.modify(next_run_time=now)
+        _undo_clock_step(scheduler, app.clock.now())
     scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
     log.info("stopped")
+
+
+def _undo_clock_step(scheduler: BackgroundScheduler, now: dt.datetime) -> None:
+    """APScheduler sets each next run from the wall clock. When the clock steps back (an NTP
+    correction, a restored VM snapshot), the next runs stay at the old times, further away than
+    one interval: nothing would be planned or sent until the clock caught up. Run them now."""
+    for job in scheduler.get_jobs():
+        interval: dt.timedelta = job.trigger.interval  # type: ignore[attr-defined]
+        if job.next_run_time is not None and job.next_run_time - now > interval + CLOCK_SLACK:
+            log.warning("the system clock went back: the %s pass was due in %s (it runs every %s); running it now",
+                        job.id, job.next_run_time - now, interval)
+            job.modify(next_run_time=now)
 
 
 def _sync(service: Service):  # type: ignore[no-untyped-def]
