@@ -30,10 +30,10 @@ from tests.support.process import ServiceProcess
 from tests.support.receivers import RecordingReceiver
 from tests.support.running import SECRET, fill_outbox, scale, service_project, webhook_toml
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(240)]
-
 MESSAGES = scale("MESSAGES", 1000)
 KILLS = scale("KILLS", 6)
+
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(120 + 20 * KILLS + MESSAGES // 20)]
 MODES = ("delivery", "sending", "starting")
 # A short lease, so what a kill left claimed is retried within seconds (the default is 2m).
 DELIVERY = '\n[delivery]\nlease = "3s"\n'

@@ -24,9 +24,10 @@ from tests.support.process import ServiceProcess
 from tests.support.receivers import RecordingReceiver
 from tests.support.running import SECRET, fill_outbox, scale, service_project, webhook_toml
 
-pytestmark = [pytest.mark.reliability, pytest.mark.timeout(180)]
-
 MESSAGES = scale("PG_MESSAGES", 1000)
+SENDING_S = 60 + MESSAGES // 25  # allows for 25 messages a second under the killer
+
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(60 + 2 * SENDING_S)]
 LOCKED_S = 3.0
 
 
@@ -50,7 +51,7 @@ def test_postgresql_connections_killed_during_dispatch_lose_nothing_and_send_not
         hook.on_delivery = lambda total: killer.start() if total == 1 else None  # from the first delivery on
         with OutboxProbe.of(load_config(config, environ={})) as probe, ServiceProcess(config, "run") as service:
             try:
-                wait_until_all(probe, keys, "sent", [service], 60)
+                wait_until_all(probe, keys, "sent", [service], SENDING_S)
             finally:
                 killer.stop()
             assert service.process.poll() is None, _log(service)

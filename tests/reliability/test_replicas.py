@@ -1,13 +1,19 @@
-"""Three `safeduty run` replicas on one fresh PostgreSQL database, started together at a
-moment in July, on their very first run: each plans the year before (first_run_lookback) with
-the shipped reminder rules and generated enterprises, all three at once, and they share the
-sending. Every key is planned once and sent once; messages that expired in that year are
-recorded as expired and reported to the admins once."""
+"""Replicas of `safeduty run` on one fresh PostgreSQL database.
+
+Three, started together at a moment in July, on their very first run: each plans the year
+before (first_run_lookback) with the shipped reminder rules and generated enterprises, all
+three at once, and they share the sending. Every key is planned once and sent once; messages
+that expired in that year are recorded as expired and reported to the admins once.
+
+Two, one of them frozen (SIGSTOP) in the middle of a round for longer than its lease, then woken.
+"""
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
+import os
+import signal
 import socket
 from pathlib import Path
 
@@ -17,16 +23,25 @@ from scheduler.config import load_config
 from scheduler.outbox.models import FINAL
 from tests.reliability.conftest import Figures
 from tests.support.clock import ManualClock, local
-from tests.support.observe import OutboxProbe, wait_until
+from tests.support.delivery import note
+from tests.support.observe import OutboxProbe, wait_until, wait_until_all
 from tests.support.process import ServiceProcess
 from tests.support.project import make_app
 from tests.support.receivers import RecordingReceiver
 from tests.support.reminders import planned, shipped_project
-from tests.support.running import SECRET, scale, webhook_toml, write_enterprises
+from tests.support.running import (
+    SECRET,
+    fill_outbox,
+    scale,
+    service_project,
+    webhook_toml,
+    write_enterprises,
+)
 
 pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.timeout(240)]
 
 REPLICAS = 3
+FROZEN_MESSAGES = 300
 ENTERPRISES = scale("ENTERPRISES", 100)
 START = local(2026, 7, 14, 8, 0)  # 汛期 and the summer peak begin: many reminders are due at once
 LOOKBACK = dt.timedelta(days=365)
@@ -104,3 +119,45 @@ def test_three_replicas_plan_a_year_at_once_send_each_key_once_and_share_the_wor
                    expired=sum(r.status == "expired" for r in rows.values()),
                    sent_by_replica=sorted(workers.values()), duplicates=0)
 
+
+
+def test_a_replica_frozen_past_its_lease_cannot_overwrite_the_replica_that_took_over(
+    tmp_path: Path, pg_url: str, figures: Figures
+) -> None:
+    """SIGSTOP one replica in the middle of a round, past its lease: another takes its messages
+    over; woken with SIGCONT, the frozen one sends nothing more of that round and its outcomes
+    are refused by the fence. At most what it had delivered in that round arrives twice."""
+    with RecordingReceiver(SECRET) as hook:
+        extra = webhook_toml("hook", f"{hook.base_url}/hook") + '\n[delivery]\nlease = "2s"\nbatch = 100\n'
+        config = service_project(tmp_path / "p", extra, database=pg_url)
+        now = dt.datetime.now(dt.UTC)
+        keys = {f"frozen:{i:04d}" for i in range(FROZEN_MESSAGES)}
+        fill_outbox(config, [note(k, "hook", now - dt.timedelta(minutes=1)) for k in sorted(keys)], now)
+        frozen = ServiceProcess(config, "run")
+        hook.on_delivery = lambda total: os.kill(frozen.pid, signal.SIGSTOP) if total == 30 else None
+        try:
+            with OutboxProbe.of(load_config(config, environ={})) as probe:
+                wait_until(lambda: hook.total >= 30, 60, "30 deliveries", explain=lambda: "\n".join(frozen.lines))
+                hook.on_delivery = None
+                held = {r.key for r in probe.rows() if r.status == "sending"}
+                with ServiceProcess(config, "run") as other:
+                    wait_until_all(probe, keys, "sent", [other], 60)
+                    os.kill(frozen.pid, signal.SIGCONT)
+                    frozen.wait_for("claim\\(s\\) were lost", timeout=30)
+                    assert frozen.stop() == 0 and other.stop() == 0
+                rows = {r.key: r for r in probe.rows()}
+                attempts = probe.attempts()
+        finally:
+            if frozen.process.poll() is None:
+                os.kill(frozen.pid, signal.SIGCONT)
+            frozen.kill()
+
+    assert set(hook.counts) == keys
+    assert set(hook.duplicates) <= held and hook.duplicate_deliveries() <= 30
+    assert all(r.status == "sent" and not r.claimed_by for r in rows.values())
+    sent = collections.Counter(a.key for a in attempts if a.outcome == "sent")
+    assert set(sent.values()) == {1}, "an outcome was recorded twice"
+    frozen_worker = f"{socket.gethostname()}:{frozen.pid}"
+    assert not [a for a in attempts if a.worker == frozen_worker and a.key in held]
+    figures.record(messages=FROZEN_MESSAGES, claims_taken_over=len(held),
+                   duplicate_deliveries=hook.duplicate_deliveries(), overwritten=0)
