@@ -22,7 +22,7 @@ from scheduler.cli import main
 from tests.reliability.conftest import Figures
 from tests.support.project import ROOT
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(120)]
 
 ENTERPRISES = "编码,名称,类别,等级,行政区划,主要负责人,主要负责人手机,主要负责人邮箱,安全管理人员,安全管理人员手机,安全管理人员邮箱\n"
 ENTERPRISE = "91140100EX0000009Z,测试景区（新）,A级旅游景区,4A,140106,王一,13900000901,w1@example.com,李二,13900000902,l2@example.com\n"

@@ -134,5 +134,5 @@ def test_a_clock_jumping_forward_a_day_then_back_an_hour_neither_resends_nor_ski
         expired_ids.update(context["reports"])
     assert set(expired_ids.values()) == {len(admins)} and len(expired_ids) == sum(
         rows[k].status == "expired" for k in mine)
-    figures.record(jumps="+1d, +2m, -1h, +1h5m", sent_late=len(late), expired_and_reported=len(void),
+    figures.record(jumps="+1d, +2m, +30m, -1h30m, +1h5m", sent_late=len(late), expired_and_reported=len(void),
                    resent=0, skipped=0)
