@@ -253,7 +253,7 @@ class Dispatcher:
                     return self._settle(session, results, held)
             except (OperationalError, InterfaceError) as exc:
                 log.warning("could not record %d outcome(s) (%s); trying again",
-                            len(results), str(exc.orig).strip().splitlines()[0])
+                            len(results), str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
                 self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
         with self.sessions.begin() as session:  # the last try: its error ends the pass
             return self._settle(session, results, held)
