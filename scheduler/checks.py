@@ -50,7 +50,8 @@ def check_data(loaded: LoadedConfig, report: Report) -> None:
 
 
 def check_templates(loaded: LoadedConfig, report: Report) -> None:
-    """Render every message kind with its sample context (``<kind>.sample.json``)."""
+    """Render every message kind with its sample context (``<kind>.sample.json``, from the override
+    folder when it has one)."""
     service = loaded.config.service
     override = loaded.resolve(service.templates) if service.templates else None
     if override is not None and not override.is_dir():
@@ -58,7 +59,10 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
         return
     renderer = Renderer(service.zone, override)
     for kind in renderer.kinds():
+        # A kind the override folder adds brings its sample along; an overridden one may too.
         sample = BUILTIN_TEMPLATES / f"{kind}.sample.json"
+        if override is not None and (override / f"{kind}.sample.json").exists():
+            sample = override / f"{kind}.sample.json"
         if not sample.exists():
             report.problems.append(f"templates/{kind}: no sample context {sample.name} to check it with")
             continue
@@ -134,8 +138,13 @@ CHECKS: list[Check] = [
 ]
 
 
-def run_checks(loaded: LoadedConfig, today: dt.date | None = None) -> Report:
+# What `safeduty run` checks before it starts: a template that cannot render would make every
+# message of its kind fail when it falls due.
+START_CHECKS: list[Check] = [check_templates, check_reminder_templates, check_hazard_templates]
+
+
+def run_checks(loaded: LoadedConfig, today: dt.date | None = None, checks: list[Check] = CHECKS) -> Report:
     report = Report(today=today)
-    for check in CHECKS:
+    for check in checks:
         check(loaded, report)
     return report

@@ -8,11 +8,12 @@ half-way with SQLITE_BUSY when it upgrades a read lock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -93,3 +94,12 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 def make_sessions(engine: Engine) -> sessionmaker[Any]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def take_turns(session: Session, name: str) -> None:
+    """Make the transactions that call this with the same ``name`` run one after another, until
+    each commits: replicas on PostgreSQL (a transaction-scoped advisory lock). On SQLite they do
+    already (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

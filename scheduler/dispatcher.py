@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from jinja2 import TemplateError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.channels.base import Channel, DeliveryError, Outcome, Rendered
@@ -40,6 +42,10 @@ from scheduler.retry import RetryPolicy
 log = logging.getLogger("safeduty.dispatch")
 
 MIN_RETRY = dt.timedelta(seconds=1)  # never due again within the same pass
+# A round's outcomes are recorded on a fresh connection when one is lost: this many tries, with
+# waits doubling from RECORD_WAIT_S up to 1 s between them (about 6 s in all: a failover, not an outage).
+RECORD_TRIES = 10
+RECORD_WAIT_S = 0.05
 THROTTLE_DEFAULT = dt.timedelta(seconds=60)  # a throttle answer that did not say for how long
 
 
@@ -64,6 +70,7 @@ class Dispatcher:
         clock: Clock,
         worker: str,
         rand: Callable[[], float] = random.random,
+        pause: Callable[[float], object] = time.sleep,
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -72,6 +79,7 @@ class Dispatcher:
         self.clock = clock
         self.worker = worker
         self.rand = rand
+        self.pause = pause
         self.delivery = config.delivery
         self.retry = RetryPolicy.from_config(config.delivery.retry)
         specs = {name: spec for name, spec in config.channels.items() if name in channels}
@@ -98,8 +106,7 @@ class Dispatcher:
                 if not batch:
                     break
                 results = self._send(pool, batch, errors)
-                with self.sessions.begin() as session:
-                    sent += self._settle(session, results, held)
+                sent += self._record(results, held)
                 for name in {m.channel for m in batch}:
                     if name in self.channels:
                         self.channels[name].end_batch()
@@ -234,6 +241,22 @@ class Dispatcher:
         )
 
     # Recording
+
+    def _record(self, results: list[Result], held: set[str]) -> int:
+        """Record a round's outcomes. The messages have gone out: a connection lost while
+        recording (a killed backend, a failover) is retried on a fresh one, or they would all be
+        sent again once their lease ran out. (The fence makes a retry of a commit that did
+        succeed record nothing.)"""
+        for attempt in range(1, RECORD_TRIES):
+            try:
+                with self.sessions.begin() as session:
+                    return self._settle(session, results, held)
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("could not record %d outcome(s) (%s); trying again",
+                            len(results), str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
+                self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
+        with self.sessions.begin() as session:  # the last try: its error ends the pass
+            return self._settle(session, results, held)
 
     def _settle(self, session: Session, results: list[Result], held: set[str]) -> int:
         now = self.clock.now()

@@ -9,6 +9,7 @@ import threading
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from scheduler.app import App
 from scheduler.db import sqlite_path
@@ -18,6 +19,8 @@ from scheduler.tabular import DataError
 
 log = logging.getLogger("safeduty.run")
 
+CLOCK_CHECK_S = 1.0  # how often the passes' schedule is checked for a step back of the clock
+CLOCK_SLACK = dt.timedelta(seconds=1)
 UPCOMING_HORIZON = dt.timedelta(days=30)
 UPCOMING_SHOWN = 8
 
@@ -38,11 +41,19 @@ def run(app: App, *, once: bool = False) -> None:
         lock.acquire()
     try:
         service = app.service
-        planned, sent = service.run_once()
-        log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
+        try:
+            planned, sent = service.run_once()
+            log.info("start-up pass: %d new message(s) planned, %d sent", planned, sent)
+            if not once and not stopping.is_set():
+                _log_upcoming(app)
+        except (OperationalError, InterfaceError):
+            if once:
+                raise
+            # Like any later pass: a connection lost mid-pass (the database restarting, a killed
+            # backend) is retried on the next tick, not a reason to stop the service.
+            log.exception("start-up pass failed; will retry on the next tick")
         if once or stopping.is_set():
             return
-        _log_upcoming(app)
         _serve(app, stopping)
     finally:
         app.close()
@@ -86,9 +97,22 @@ def _serve(app: App, stopping: threading.Event) -> None:
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
-    stopping.wait()
+    while not stopping.wait(CLOCK_CHECK_S):
+        _undo_clock_step(scheduler, app.clock.now())
     scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
     log.info("stopped")
+
+
+def _undo_clock_step(scheduler: BackgroundScheduler, now: dt.datetime) -> None:
+    """APScheduler sets each next run from the wall clock. When the clock steps back (an NTP
+    correction, a restored VM snapshot), the next runs stay at the old times, further away than
+    one interval: nothing would be planned or sent until the clock caught up. Run them now."""
+    for job in scheduler.get_jobs():
+        interval: dt.timedelta = job.trigger.interval  # type: ignore[attr-defined]
+        if job.next_run_time is not None and job.next_run_time - now > interval + CLOCK_SLACK:
+            log.warning("the system clock went back: the %s pass was due in %s (it runs every %s); running it now",
+                        job.id, job.next_run_time - now, interval)
+            job.modify(next_run_time=now)
 
 
 def _sync(service: Service):  # type: ignore[no-untyped-def]

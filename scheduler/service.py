@@ -17,6 +17,7 @@ from scheduler import state
 from scheduler.calendar import WorkCalendar
 from scheduler.clock import Clock
 from scheduler.config import LoadedConfig
+from scheduler.db import take_turns
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import store
 from scheduler.outbox.planned import PlannedMessage, Window
@@ -61,6 +62,9 @@ class Service:
             except OSError as exc:
                 raise DataError([f"{path}: cannot read the {name} file named in config ({exc.strerror})"]) from None
             with self.sessions.begin() as session:
+                # Replicas starting together would otherwise import the same file at once and
+                # collide on its codes; the one that waited then finds the file already imported.
+                take_turns(session, "safeduty:data-sync")
                 known = session.get(state.DataFile, str(path))
                 if known is not None and known.sha256 == digest:
                     continue

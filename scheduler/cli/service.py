@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from scheduler import runner
-from scheduler.checks import run_checks
+from scheduler.checks import START_CHECKS, run_checks
 from scheduler.cli.common import Context, Fatal, pass_context
 
 
@@ -14,6 +14,10 @@ from scheduler.cli.common import Context, Fatal, pass_context
 @pass_context
 def run(ctx: Context, once: bool) -> None:
     """Run the service: plan reminders and deliver them until stopped (Ctrl-C / SIGTERM)."""
+    report = run_checks(ctx.loaded, checks=START_CHECKS)
+    if report.problems:
+        lines = "\n".join(f"  {p}" for p in report.problems)
+        raise Fatal(f"{len(report.problems)} problem(s) with the templates; not starting:\n{lines}")
     runner.run(ctx.app, once=once)
 
 

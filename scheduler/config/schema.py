@@ -28,6 +28,13 @@ class ServiceConfig:
     dispatch_every: dt.timedelta = dt.timedelta(seconds=5)
     first_run_lookback: dt.timedelta = dt.timedelta(days=1)
 
+    def __post_init__(self) -> None:
+        scheme = self.database.split(":", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgresql+psycopg"):
+            # Only the scheme is shown: the rest of the URL may hold a password.
+            raise ValueError(f'database: "{scheme}:" is not supported; use "sqlite:///path/to/file.db" '
+                             'or "postgresql://user@host:5432/name"')
+
 
 @dataclass(frozen=True)
 class DataConfig:

@@ -111,12 +111,15 @@ class Converter:
             hint = f' (did you mean "{close}"?)' if close else ""
             self.fail(_join(key, unknown), f"unknown key{hint}")
         kwargs: dict[str, Any] = {}
+        before = len(self.problems)
         for name, field in fields.items():
             if name in value:
                 kwargs[name] = self.convert(hints[name], value[name], _join(key, name))
             elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
                 self.fail(_join(key, name), "is required")
                 return None
+        if len(self.problems) > before:
+            return None  # a value that did not convert would only make __post_init__ fail obscurely
         try:
             return cls(**kwargs)
         except (TypeError, ValueError) as exc:
