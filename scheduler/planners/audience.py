@@ -25,7 +25,8 @@ class Addressee:
     enterprise: Mapping[str, str] | None = None  # for an enterprise's contacts and bot
 
     def context(self) -> dict[str, Any]:
-        return {"audience": self.audience, "enterprise": dict(self.enterprise) if self.enterprise else None}
+        # The enterprise mapping is shared by every message to it, not copied: contexts are read only.
+        return {"audience": self.audience, "enterprise": self.enterprise or None}
 
 
 def enterprise_context(enterprise: Enterprise) -> dict[str, str]:
