@@ -35,7 +35,8 @@ COLUMNS = (
 TABLE = table("outbox", *(column(name) for name in COLUMNS))
 
 EXPIRED_AT_PLANNING = "not sent before it expired (the service was not running)"
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# Contexts are trees built by planners: the circular-reference check only costs time.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _NO_MENTIONS = "[]"
 
 
@@ -53,7 +54,9 @@ def stamper(dialect: Dialect) -> Callable[[dt.datetime], Any]:
     sample = dt.datetime(2026, 1, 5, 1, 2, 3, 4005)
 
     def as_text(value: dt.datetime) -> str:
-        return _naive_utc(value).isoformat(" ", "microseconds")
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
     if processor(sample) == sample.isoformat(" ", "microseconds"):  # SQLite's format, written in C
         return as_text
@@ -67,6 +70,13 @@ class RowMaker:
         self.now = now
         self.stamp = stamper(dialect)
         self.created = self.stamp(now)
+        self._expiry: tuple[dt.datetime | None, Any] = (None, None)
+
+    def _expires(self, value: dt.datetime) -> Any:
+        # Messages of one notice usually share one expiry object: convert it once.
+        if self._expiry[0] is not value:
+            self._expiry = (value, self.stamp(value))
+        return self._expiry[1]
 
     def __call__(self, message: PlannedMessage) -> dict[str, object]:
         recipient = message.recipient
@@ -83,7 +93,7 @@ class RowMaker:
             "mentions": _dumps([asdict(m) for m in recipient.mentions]) if recipient.mentions else _NO_MENTIONS,
             "context": _dumps(message.context if isinstance(message.context, dict) else dict(message.context)),
             "due_at": due,
-            "expires_at": self.stamp(message.expires_at),
+            "expires_at": self._expires(message.expires_at),
             "status": Status.EXPIRED.value if expired else Status.PENDING.value,
             "attempts": 0,
             "next_attempt_at": due,

@@ -41,7 +41,7 @@ def enqueue(session: Session, messages: Iterable[PlannedMessage], now: dt.dateti
     known_query = _KNOWN_PG if dialect.name == "postgresql" else _KNOWN
     added = 0
     for chunk in _chunks(messages, ENQUEUE_CHUNK):
-        known = set(session.scalars(known_query, {"keys": [m.key for m in chunk]}))
+        known = set(session.scalars(known_query, {"keys": [m.key for m in chunk]}).all())  # fetchall, not row by row
         new = [make_row(m) for m in chunk if m.key not in known]
         if new:
             added += session.connection().execute(statement, new).rowcount
