@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -109,8 +110,10 @@ class Service:
         window = Window(now, now + horizon)
         with self.sessions() as session:
             ctx = self.context(session)
-            found = [m for planner in self.planners.values() for m in planner(ctx, window)]
-        return sorted(found, key=lambda m: (m.due_at, m.key))[:limit]
+            # Streamed: only ``limit`` messages are kept, not the whole horizon's (tens of MB
+            # with a thousand enterprises, which the process would then hold on to).
+            found = (m for planner in self.planners.values() for m in planner(ctx, window))
+            return heapq.nsmallest(limit, found, key=lambda m: (m.due_at, m.key))
 
     def run_once(self) -> tuple[int, int]:
         self.sync_data()
