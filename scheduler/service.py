@@ -93,13 +93,16 @@ class Service:
         """
         now = self.clock.now()
         created = 0
+        directory: Directory | None = None  # one snapshot per tick, shared by the planners
         for name, planner in self.planners.items():
             with self.sessions.begin() as session:
                 start = state.last_tick(session, name) or now - self.config.service.first_run_lookback
                 if start >= now:
                     continue  # the clock went back: this window is already planned
+                if directory is None:
+                    directory = Directory.load(session, self.config)
                 window = Window(start, now)
-                messages = planner(self.context(session), window)
+                messages = planner(PlanContext(self.config, self.calendar, directory, session), window)
                 created += store.enqueue(session, messages, now)
                 state.record_tick(session, name, now)
         return created
