@@ -24,10 +24,6 @@ class Addressee:
     audience: str  # how the message names who it is for: "安全科", "A级旅游景区"
     enterprise: Mapping[str, str] | None = None  # for an enterprise's contacts and bot
 
-    def context(self) -> dict[str, Any]:
-        # The enterprise mapping is shared by every message to it, not copied: contexts are read only.
-        return {"audience": self.audience, "enterprise": self.enterprise or None}
-
 
 def enterprise_context(enterprise: Enterprise) -> dict[str, str]:
     """What a message may say about an enterprise; ``category`` picks its checklist template."""

@@ -61,6 +61,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 certain = surely_in(window, moment)
                 prefix = f"{topic}:{notice.name}:"
                 facts = {"notice_day": notice.day.isoformat(), "days_left": (occurrence.end - notice.day).days}
+                expires = _expiry(notice, occurrence, zone)
                 for addressee in recipients:
                     key = prefix + addressee.recipient.key
                     due = moment + jitter(key)
@@ -71,8 +72,9 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                         kind=notice.kind,
                         recipient=addressee.recipient,
                         due_at=due,
-                        expires_at=_expiry(notice, occurrence, due, zone),
-                        context={**base, **addressee.context(), **facts},
+                        expires_at=expires or due + ONE_DAY,
+                        context={**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
+                                 **facts},
                         topic=topic,
                     )
 
@@ -147,12 +149,12 @@ def _holiday_edge(calendar: WorkCalendar, rule: DateRule, after: dt.date) -> dt.
     return None
 
 
-def _expiry(notice: Notice, occurrence: Occurrence, due: dt.datetime, zone: Any) -> dt.datetime:
-    """A late start notice is still worth sending while the period lasts; a reminder or end
-    notice is stale a day after its time."""
+def _expiry(notice: Notice, occurrence: Occurrence, zone: Any) -> dt.datetime | None:
+    """A late start notice is still worth sending while the period lasts (this moment); a
+    reminder or end notice is stale a day after its time (None: its due time plus a day)."""
     if notice.name == "start":
         return dt.datetime.combine(occurrence.end + ONE_DAY, dt.time(0), tzinfo=zone)
-    return due + ONE_DAY
+    return None
 
 
 def _context(calendar: WorkCalendar, period: KeyPeriod, ident: str, occurrence: Occurrence) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                     recipient=addressee.recipient,
                     due_at=due,
                     expires_at=expires,
-                    context={**base, **addressee.context(),
+                    context={**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
                              "enterprise_counts": counts if addressee.enterprise is None else []},
                     topic=topic,
                 )
