@@ -59,9 +59,9 @@ def _runs(text: str) -> int:
 
 
 def postgres_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--postgres", default=os.environ.get("SAFEDUTY_BENCH_PG", DEFAULT_PG),
-                   help='admin URL of a PostgreSQL server where databases may be created, or "none" '
-                        "(default: $SAFEDUTY_BENCH_PG or %(default)s)")
+    p.add_argument("--postgres", default=os.environ.get("SAFEDUTY_BENCH_PG", "none"), metavar="URL",
+                   help="also run on PostgreSQL: the admin URL of a server where databases may be created, "
+                        f'e.g. {DEFAULT_PG} (default: $SAFEDUTY_BENCH_PG, else "none")')
 
 
 class FixedClock:
