@@ -5,7 +5,8 @@ for the year, in a SQLite database under the shipped config.toml (console channe
   simulate — `safeduty simulate --from 2026-01-01 --to 2026-12-31 --format jsonl`, a real
              subprocess; wall time and peak resident memory (from the kernel's accounting of the
              child). Baseline in the same run: a process doing only the same imports
-             (`import scheduler.cli`) — its time and memory are what any command pays;
+             (`import scheduler.cli, …`) — its time and memory are what any command pays; peak
+             memory is each program's own high-water mark (VmHWM, written at exit);
   idle     — `safeduty run` as a subprocess: after its start-up pass (plans, sends what is due
              to the console) it is left idle for 60 s, in three 20-s windows; CPU seconds used
              (user + system, from /proc via psutil) per window, and resident memory. Baseline,
@@ -61,21 +62,30 @@ def populate(config: Path, enterprises: int, staff: int, hazards: int, today: dt
         app.close()
 
 
+# At exit, a measured child writes its peak resident memory (VmHWM, this program's own, not
+# counting the benchmark process it was forked from, as the rusage of a child would) to a file.
+_PEAK = ("import atexit, os\n"
+         "def _peak():\n"
+         "    line = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+         "    open(os.environ['SAFEDUTY_BENCH_PEAK'], 'w').write(line.split()[1])\n"
+         "atexit.register(_peak)\n")
+
+
 def command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from scheduler.cli import main; main()", *args]
 
 
 def run_measured(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """(seconds, peak resident MB) of a child process run to its end (output discarded)."""
+    """(seconds, peak resident MB) of a Python child run to its end (output discarded)."""
+    assert argv[1] == "-c"
+    peak = cwd / "peak.kb"
     started = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run([argv[0], "-c", _PEAK + argv[2], *argv[3:]], check=False, cwd=cwd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, env={**os.environ, "SAFEDUTY_BENCH_PEAK": str(peak)})
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        assert child.stderr is not None
-        raise SystemExit(f"{' '.join(argv[3:])} failed: {child.stderr.read().decode()[-800:]}")
-    return seconds, usage.ru_maxrss / 1024  # Linux: kilobytes
+        raise SystemExit(f"{' '.join(argv[3:])} failed: {child.stderr.decode()[-800:]}")
+    return seconds, int(peak.read_text()) / 1024  # kB
 
 
 def simulate(report: Report, config: Path, folder: Path, runs: int) -> None:
