@@ -4,8 +4,8 @@
 
 Each benchmark prints its own table as it finishes and writes DIR/NAME.json (default
 var/bench/); the summary at the end lists every ratio beside its target. With the defaults (SQLite
-only) the whole set takes about 10 minutes on two cores; --postgres adds the PostgreSQL variants of
-planning and escalation (about 5 minutes more). The individual scripts take more options:
+only) the whole set takes about 7 minutes on two cores; --postgres adds the PostgreSQL variants of
+planning and escalation (about 6 minutes more). The individual scripts take more options:
 `python -m bench.bench_planning --help`, …
 """
 
