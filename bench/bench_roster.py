@@ -1,6 +1,6 @@
 """Time a year's duty roster for 15 and 60 people, and compare its fairness with a round-robin.
 
-    .venv/bin/python bench/bench_roster.py [--runs 5] [--json FILE]
+    python -m bench.bench_roster [--runs 5] [--json FILE]
 
 For each team size it generates 2026 (holidays, 调休, 主汛期 needing two officers) from scratch:
 
@@ -17,11 +17,8 @@ machines.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-import json
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.common import Report, parser, progress, timed
 from rosters.book import RosterBook
 from rosters.days import DayClassifier
 from rosters.generate import fill
@@ -94,15 +92,6 @@ def spreads(seats: dict[Slot, str], people: Sequence[Person], days: DayClassifie
     return {s.role.value: s.spread for s in found}
 
 
-def timed(runs: int, job: Callable[[], dict[Slot, str]]) -> tuple[dict[str, float], dict[Slot, str]]:
-    times, result = [], {}
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = job()
-        times.append(time.perf_counter() - start)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}, result
-
-
 def stored(people: Sequence[Person]) -> Callable[[], float]:
     """The full path: import the team, then RosterBook.generate into a fresh SQLite file."""
     def job() -> float:
@@ -136,40 +125,33 @@ def stored(people: Sequence[Person]) -> Callable[[], float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (at least 3)")
-    parser.add_argument("--json", type=Path, help="also write the results to this file")
-    args = parser.parse_args(argv)
-    runs = max(3, args.runs)
+    p = parser(__doc__)
+    p.set_defaults(runs=5)
+    args = p.parse_args(argv)
     classifier = DayClassifier(WorkCalendar(), CONFIG, ZONE)
     days = classifier.days(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
     rules = Rules(CONFIG.min_rest_days)
-    results = []
-    print(f"A year ({YEAR}, {len(days)} duty days, {runs} runs each); spread = max − min weighted load per role")
-    print(f"{'people':>6}  {'generator':<16} {'median':>9} {'min':>9} {'max':>9}   {'leader spread':>13} "
-          f"{'officer spread':>14}")
+    report = Report("duty rosters: a year", f"{YEAR}, {len(days)} duty days, 主汛期 needing two officers; "
+                    f"spread = max - min weighted load per role; median of {args.runs} runs")
     for size in (15, 60):
+        progress(f"roster: {size} people")
         people = team(size)
-        ours, seats = timed(runs, partial(ledger_roster, days, people, rules))
-        base, rr_seats = timed(runs, partial(round_robin, days, people, rules))
-        store_times = [stored(people)() for _ in range(runs)]
-        full = {"median": statistics.median(store_times), "min": min(store_times), "max": max(store_times)}
+        for _ in range(args.runs):
+            seconds, seats = timed(partial(ledger_roster, days, people, rules))
+            report.add(f"{size} people ledger (rosters.generate)", "ms", seconds * 1000)
+            seconds, rr_seats = timed(partial(round_robin, days, people, rules))
+            report.add(f"{size} people round-robin", "ms", seconds * 1000)
+            report.add(f"{size} people ledger + SQLite (RosterBook)", "ms", stored(people)() * 1000)
         fair, rr_fair = spreads(seats, people, classifier), spreads(rr_seats, people, classifier)
-        for label, t, spread in (("ledger", ours, fair), ("round-robin", base, rr_fair),
-                                 ("ledger + SQLite", full, fair)):
-            print(f"{size:>6}  {label:<16} {t['median'] * 1000:>7.1f}ms {t['min'] * 1000:>7.1f}ms "
-                  f"{t['max'] * 1000:>7.1f}ms   {spread['leader']:>13.1f} {spread['officer']:>14.1f}")
-        ratios = {role: (fair[role] / rr_fair[role] if rr_fair[role] else 0.0) for role in fair}
-        print(f"{'':>6}  spread vs round-robin: leader {ratios['leader']:.2f}×, officer {ratios['officer']:.2f}×;"
-              f" time vs round-robin: {ours['median'] / base['median']:.2f}×")
-        results.append({"people": size, "leaders": sum(1 for p in people if Role.LEADER in p.roles),
-                        "days": len(days), "runs": runs, "ledger_s": ours, "round_robin_s": base,
-                        "ledger_sqlite_s": full, "spread": fair, "round_robin_spread": rr_fair,
-                        "spread_ratio": ratios})
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"benchmark": "roster", "year": YEAR, "results": results},
-                                        ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for role in ("leader", "officer"):
+            report.notes[f"{size} people {role} spread"] = f"ledger {fair[role]:.1f}, round-robin {rr_fair[role]:.1f}"
+            report.ratio(f"{size} people {role} spread / round-robin's", fair[role] / rr_fair[role] if rr_fair[role] else 0.0,
+                         "fairness against a plain round-robin over the same people and days (target <= 0.5)")
+        report.ratio(f"{size} people ledger time / round-robin time",
+                     report.median(f"{size} people ledger (rosters.generate)")
+                     / report.median(f"{size} people round-robin"),
+                     "what the fairness costs (the year itself: target < 1 s for 60 people)")
+    report.show(args.json)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 
@@ -87,4 +88,73 @@ def staff(count: int, seed: int = 2) -> Iterator[dict[str, object]]:
             "supervises_categories": "",
             "supervises_regions": "",
             "active": True,
+        }
+
+
+HAZARDS = [  # (title, category: thing 物 / person 人 / management 管理, location)
+    ("消防通道被杂物堵塞", "thing", "后勤通道"),
+    ("安全出口上锁", "thing", "一层东侧安全出口"),
+    ("应急照明灯不亮", "thing", "演出厅"),
+    ("疏散指示标志缺失", "thing", "二层走廊"),
+    ("灭火器压力不足", "thing", "包厢区"),
+    ("电气线路私拉乱接", "thing", "配电间"),
+    ("游乐设施定期检验过期", "thing", "游乐区"),
+    ("索道钢丝绳磨损超标", "thing", "索道上站"),
+    ("玻璃栈道护栏松动", "thing", "玻璃栈道"),
+    ("临水临崖区域无警示标识", "thing", "观景台"),
+    ("燃气报警装置失效", "thing", "后厨"),
+    ("舞台吊杆未定期检测", "thing", "主舞台"),
+    ("特种作业人员无证上岗", "person", "设备间"),
+    ("员工不会使用灭火器", "person", "营业大厅"),
+    ("游客翻越护栏无人劝阻", "person", "瀑布景点"),
+    ("未落实24小时值班", "management", "值班室"),
+    ("应急预案未演练", "management", "办公室"),
+    ("安全管理台账缺失", "management", "办公室"),
+    ("最大承载量未核定", "management", "景区入口"),
+    ("安全培训记录不全", "management", "办公室"),
+]
+SOURCES = ["self_inspection", "inspection", "random_inspection", "report", "assigned"]
+OPEN = ("registered", "rectifying")
+DONE = ("rectified", "verified", "closed")
+
+
+def hazards(count: int, enterprise_ids: list[int], moment: dt.date, *, major_share: float = 0.05,
+            seed: int = 6) -> Iterator[dict[str, object]]:
+    """Rows for the hazard table: ``major_share`` of them major (重大), deadlines spread from a
+    year before ``moment`` to half a year after it; most whose deadline passed were dealt with,
+    most still ahead are open. Every major hazard has its five items (五到位) in place."""
+    rng = random.Random(seed)
+    registered = dt.datetime.combine(moment - dt.timedelta(days=400), dt.time(1, 0), tzinfo=dt.UTC)
+    for n in range(count):
+        major = rng.random() < major_share
+        title, category, location = rng.choice(HAZARDS)
+        deadline = moment + dt.timedelta(days=rng.randint(-365, 180))
+        found = deadline - dt.timedelta(days=rng.randint(30, 120) if major else rng.randint(0, 30))
+        still_open = rng.random() < (0.08 if deadline < moment else 0.75)
+        yield {
+            "code": f"HZ-{n:06d}",
+            "enterprise_id": rng.choice(enterprise_ids),
+            "title": title,
+            "description": f"{location}{title}，需限期整改。",
+            "location": location,
+            "category": category,
+            "level": "major" if major else "general",
+            "source": rng.choice(SOURCES),
+            "found_on": found,
+            "measures": "制定整改方案，落实专人负责，整改期间加强巡查" if major else "立即整改",
+            "funds_yuan": rng.randint(1, 50) * 1000,
+            "funds_source": "企业自筹",
+            "deadline": deadline,
+            "responsible_name": person(rng),
+            "responsible_mobile": mobile(rng),
+            "responsible_email": f"r{n}@ent.example.com",
+            "contingency_plan": "已制定专项应急预案" if major else "",
+            "reported_to_regulator_at": registered if major else None,
+            "reported_to_congress_at": registered if major else None,
+            "listed_by": "",
+            "listing_notice": "",
+            "status": rng.choice(OPEN) if still_open else rng.choice(DONE),
+            "registered_at": registered,
+            "registered_on": registered.date(),
+            "updated_at": registered,
         }

@@ -3,23 +3,33 @@ with generated enterprises and staff (no data files, so nothing is synced over t
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
+import shutil
 import tempfile
+import uuid
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from bench import datagen
+from bench.common import Report
 from scheduler.app import App
 from scheduler.clock import Clock
 from scheduler.config import load_config
+from scheduler.outbox.models import OutboxMessage
+from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.models import Enterprise, Staff
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_config(database: str, folder: Path | None = None, extra: str = "") -> Path:
-    folder = folder or Path(tempfile.mkdtemp(prefix="safeduty-bench-"))
+def make_config(database: str, folder: Path, extra: str = "") -> Path:
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^database = ".*"$', f'database = "{database}"', text, count=1)
     text = re.sub(r'(?m)^(enterprises|staff) = ".*"$', r'\1 = ""', text)
@@ -30,7 +40,11 @@ def make_config(database: str, folder: Path | None = None, extra: str = "") -> P
 
 
 def make_app(database: str, clock: Clock, *, enterprises: int = 0, staff: int = 0, extra: str = "") -> App:
-    app = App(load_config(make_config(database, extra=extra), environ={}), clock=clock, worker="bench")
+    """An App on ``database`` (migrated), holding ``enterprises`` and ``staff`` generated rows;
+    ``extra`` is TOML appended to the shipped config (new tables only: [channels.x], …)."""
+    folder = Path(tempfile.mkdtemp(prefix="safeduty-bench-"))
+    app = App(load_config(make_config(database, folder, extra), environ={}), clock=clock, worker="bench")
+    weakref.finalize(app, shutil.rmtree, folder, True)
     with app.sessions.begin() as session:
         session.execute(delete(Enterprise))
         session.execute(delete(Staff))
@@ -41,18 +55,56 @@ def make_app(database: str, clock: Clock, *, enterprises: int = 0, staff: int = 
     return app
 
 
-def reset_postgres(url: str) -> str | None:
-    """Drop and recreate the bench database on the PostgreSQL server; None when unreachable."""
+@contextmanager
+def postgres_database(admin_url: str, report: Report) -> Iterator[Callable[[], str] | None]:
+    """A factory of fresh, empty databases on the PostgreSQL server at ``admin_url`` (all dropped
+    at the end), or None — noted in the report — when the server is not reachable."""
+    if admin_url == "none":
+        report.notes["postgresql"] = "skipped (--postgres none)"
+        yield None
+        return
     try:
         import psycopg
-    except ImportError:
-        return None
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    name = url.rsplit("/", 1)[1]
+
+        admin = psycopg.connect(admin_url.replace("+psycopg", ""), autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - not installed, refused, bad login: say so and go on
+        report.notes["postgresql"] = f"skipped: not reachable at {admin_url} ({str(exc).strip()[:120]})"
+        yield None
+        return
+    made: list[str] = []
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+
+    def fresh() -> str:
+        name = f"safeduty_bench_{uuid.uuid4().hex[:10]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{base}/{name}"
+
     try:
-        with psycopg.connect(admin.replace("+psycopg", ""), autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception:
-        return None
-    return url
+        yield fresh
+    finally:
+        for name in made:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def due_messages(app: App, count: int, channel: str, now: dt.datetime) -> list[PlannedMessage]:
+    """``count`` real reminders (pre-holiday and key-period kinds, with their planned contexts,
+    half of each), re-addressed to ``channel`` and due a minute before ``now``."""
+    window = Window(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    with app.sessions() as session:
+        ctx = app.service.context(session)
+        found = [m for name in ("preholiday", "key_periods")
+                 for m in itertools.islice(app.service.planners[name](ctx, window), count - count // 2)]
+    picked = found[: count // 2] + found[len(found) - (count - count // 2):]
+    due = now - dt.timedelta(minutes=1)
+    return [replace(m, recipient=replace(m.recipient, channel=channel), due_at=due,
+                    expires_at=now + dt.timedelta(days=1)) for m in picked]
+
+
+def outbox_rows(app: App) -> list[OutboxMessage]:
+    """Every outbox row, detached, in insertion order."""
+    with app.sessions() as session:
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        session.expunge_all()
+    return rows

@@ -96,6 +96,8 @@ class Dispatcher:
             store.expire_overdue(session, now)
             targets.ensure(session, self.limits, self.fingerprints)
             backlog = store.due_counts(session, now)  # per channel, counted down as rounds claim
+        if any(backlog.values()):
+            self.renderer.refresh()  # templates edited since the last pass
         held: set[str] = set()  # targets that throttled or failed during this pass
         sent = 0
         with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:

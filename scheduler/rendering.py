@@ -4,6 +4,11 @@ Each message kind ``K`` has ``K.subject.j2`` and ``K.text.j2``, and optionally `
 (e-mail, autoescaped) and ``K.md.j2`` (chat bots; the text body is used when it is missing).
 Templates run sandboxed with StrictUndefined: a misspelt variable is an error at `check`, not
 an empty hole in a message someone reads on a phone.
+
+Templates are looked up once and kept: a long-running service calls ``refresh()`` before each
+dispatch pass, which picks up edited templates (one stat per loaded template) and added ones. Jinja's
+own auto-reload would stat every template, import and include on every message, and a kind
+without an HTML or Markdown part would be searched for on disk again each time.
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    select_autoescape,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -42,7 +54,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,
         )
+        self._found: dict[str, Template | None] = {}  # template name -> template, None when missing
         self.env.filters.update(
             cn_date=self.cn_date,
             cn_datetime=self.cn_datetime,
@@ -55,6 +69,12 @@ class Renderer:
         suffix = ".subject.j2"
         return sorted({t[: -len(suffix)] for t in self.env.list_templates() if t.endswith(suffix)})
 
+    def refresh(self) -> None:
+        """Forget what was looked up; drop every loaded template if one changed on disk."""
+        if not all(template.is_up_to_date for template in list(self.env.cache.values())):  # type: ignore[union-attr]
+            self.env.cache.clear()  # type: ignore[union-attr]
+        self._found.clear()
+
     def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
         text = self._render(f"{kind}.text.j2", context)
         markdown = self._optional(f"{kind}.md.j2", context)
@@ -66,14 +86,22 @@ class Renderer:
         )
 
     def _render(self, name: str, context: Mapping[str, Any]) -> str:
-        return self.env.get_template(name).render(context).strip() + "\n"
+        template = self._template(name)
+        if template is None:
+            raise TemplateNotFound(name)
+        return template.render(context).strip() + "\n"
 
     def _optional(self, name: str, context: Mapping[str, Any]) -> str:
-        try:
-            template = self.env.get_template(name)
-        except TemplateNotFound:
-            return ""
-        return template.render(context).strip() + "\n"
+        template = self._template(name)
+        return "" if template is None else template.render(context).strip() + "\n"
+
+    def _template(self, name: str) -> Template | None:
+        if name not in self._found:
+            try:
+                self._found[name] = self.env.get_template(name)
+            except TemplateNotFound:
+                self._found[name] = None
+        return self._found[name]
 
     # Filters: dates and times as people in the bureau write them.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,13 +97,16 @@ class Service:
         """
         now = self.clock.now()
         created = 0
+        directory: Directory | None = None  # one snapshot per tick, shared by the planners
         for name, planner in self.planners.items():
             with self.sessions.begin() as session:
                 start = state.last_tick(session, name) or now - self.config.service.first_run_lookback
                 if start >= now:
                     continue  # the clock went back: this window is already planned
+                if directory is None:
+                    directory = Directory.load(session, self.config)
                 window = Window(start, now)
-                messages = planner(self.context(session), window)
+                messages = planner(PlanContext(self.config, self.calendar, directory, session), window)
                 created += store.enqueue(session, messages, now)
                 state.record_tick(session, name, now)
         return created
@@ -113,8 +117,10 @@ class Service:
         window = Window(now, now + horizon)
         with self.sessions() as session:
             ctx = self.context(session)
-            found = [m for planner in self.planners.values() for m in planner(ctx, window)]
-        return sorted(found, key=lambda m: (m.due_at, m.key))[:limit]
+            # Streamed: only ``limit`` messages are kept, not the whole horizon's (tens of MB
+            # with a thousand enterprises, which the process would then hold on to).
+            found = (m for planner in self.planners.values() for m in planner(ctx, window))
+            return heapq.nsmallest(limit, found, key=lambda m: (m.due_at, m.key))
 
     def run_once(self) -> tuple[int, int]:
         self.sync_data()

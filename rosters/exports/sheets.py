@@ -8,10 +8,6 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.writer.excel import ExcelWriter
-
 from rosters.exports.rows import HEADINGS, RosterRow
 
 # Zip entries and workbook properties carry timestamps; pinning them keeps the bytes stable.
@@ -29,6 +25,12 @@ def to_csv(rows: Sequence[RosterRow]) -> bytes:
 
 
 def to_xlsx(rows: Sequence[RosterRow], title: str) -> bytes:
+    # Imported here: openpyxl costs about 13 MB of memory that the service and the other
+    # commands need not hold (every command module is imported at start).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.writer.excel import ExcelWriter
+
     book = Workbook()
     sheet = book.active
     sheet.title = "值班表"

@@ -13,9 +13,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -112,10 +110,6 @@ def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:
 class SubjectRenderer(Renderer):
     """The real templates and filters, rendering subjects only: `simulate` shows no bodies, and
     bodies cost most of a long simulation's time. Templates are not re-read during a run."""
-
-    def __init__(self, zone: ZoneInfo, override: Path | None) -> None:
-        super().__init__(zone, override)
-        self.env.auto_reload = False
 
     def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
         return RenderedParts(" ".join(self._render(f"{kind}.subject.j2", context).split()), "", "", "")

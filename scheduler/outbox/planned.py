@@ -67,8 +67,10 @@ def jitter(key: str) -> dt.timedelta:
     all leave at 09:00:00; deriving it from the key keeps `simulate` and the service in agreement.
     """
     digest = hashlib.sha256(key.encode()).digest()
-    span = MAX_JITTER_S - MIN_JITTER_S
-    return dt.timedelta(seconds=MIN_JITTER_S + int.from_bytes(digest[:4], "big") % (span + 1))
+    return _JITTERS[int.from_bytes(digest[:4], "big") % len(_JITTERS)]
+
+
+_JITTERS = tuple(dt.timedelta(seconds=s) for s in range(MIN_JITTER_S, MAX_JITTER_S + 1))
 
 
 def short_ref(key: str) -> str:

@@ -24,9 +24,6 @@ class Addressee:
     audience: str  # how the message names who it is for: "安全科", "A级旅游景区"
     enterprise: Mapping[str, str] | None = None  # for an enterprise's contacts and bot
 
-    def context(self) -> dict[str, Any]:
-        return {"audience": self.audience, "enterprise": dict(self.enterprise) if self.enterprise else None}
-
 
 def enterprise_context(enterprise: Enterprise) -> dict[str, str]:
     """What a message may say about an enterprise; ``category`` picks its checklist template."""

@@ -14,10 +14,10 @@ from typing import Any
 
 from scheduler.calendar import WorkCalendar
 from scheduler.config.reminders import WEEKDAYS, DateRule, KeyPeriod
-from scheduler.outbox.planned import PlannedMessage, Window
+from scheduler.outbox.planned import PlannedMessage, Window, jitter
 from scheduler.planners.audience import resolve
 from scheduler.planners.base import PlanContext
-from scheduler.planners.schedule import days, due_at, may_fall_in, shift, window_days
+from scheduler.planners.schedule import days, local, may_fall_in, shift, surely_in, window_days
 
 ONE_DAY = dt.timedelta(days=1)
 # A notice is at most this far outside its occurrence (lead, and moves off holidays).
@@ -55,21 +55,27 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 continue
             recipients = resolve(ctx.directory, period.audience)
             base = _context(ctx.calendar, period, ident, occurrence)
+            topic = f"key_period:{ident}:{occurrence.start}"
             for notice in notices:
+                moment = local(notice.day, period.at, zone)
+                certain = surely_in(window, moment)
+                prefix = f"{topic}:{notice.name}:"
+                facts = {"notice_day": notice.day.isoformat(), "days_left": (occurrence.end - notice.day).days}
+                expires = _expiry(notice, occurrence, zone)
                 for addressee in recipients:
-                    key = f"key_period:{ident}:{occurrence.start}:{notice.name}:{addressee.recipient.key}"
-                    due = due_at(notice.day, period.at, zone, key)
-                    if due not in window:
+                    key = prefix + addressee.recipient.key
+                    due = moment + jitter(key)
+                    if not certain and due not in window:
                         continue
                     yield PlannedMessage(
                         key=key,
                         kind=notice.kind,
                         recipient=addressee.recipient,
                         due_at=due,
-                        expires_at=_expiry(notice, occurrence, due, zone),
-                        context={**base, **addressee.context(), "notice_day": notice.day.isoformat(),
-                                 "days_left": (occurrence.end - notice.day).days},
-                        topic=f"key_period:{ident}:{occurrence.start}",
+                        expires_at=expires or due + ONE_DAY,
+                        context={**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
+                                 **facts},
+                        topic=topic,
                     )
 
 
@@ -143,12 +149,12 @@ def _holiday_edge(calendar: WorkCalendar, rule: DateRule, after: dt.date) -> dt.
     return None
 
 
-def _expiry(notice: Notice, occurrence: Occurrence, due: dt.datetime, zone: Any) -> dt.datetime:
-    """A late start notice is still worth sending while the period lasts; a reminder or end
-    notice is stale a day after its time."""
+def _expiry(notice: Notice, occurrence: Occurrence, zone: Any) -> dt.datetime | None:
+    """A late start notice is still worth sending while the period lasts (this moment); a
+    reminder or end notice is stale a day after its time (None: its due time plus a day)."""
     if notice.name == "start":
         return dt.datetime.combine(occurrence.end + ONE_DAY, dt.time(0), tzinfo=zone)
-    return due + ONE_DAY
+    return None
 
 
 def _context(calendar: WorkCalendar, period: KeyPeriod, ident: str, occurrence: Occurrence) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from typing import Any
 
 from scheduler.calendar import HolidayPeriod, WorkCalendar
 from scheduler.config.reminders import PreholidayConfig, PreholidayStep
-from scheduler.outbox.planned import PlannedMessage, Window
-from scheduler.planners.audience import enterprise_counts, resolve
+from scheduler.outbox.planned import PlannedMessage, Window, jitter
+from scheduler.planners.audience import Addressee, enterprise_counts, resolve
 from scheduler.planners.base import PlanContext
-from scheduler.planners.schedule import due_at, local, may_fall_in, shift, window_days
+from scheduler.planners.schedule import local, may_fall_in, shift, surely_in, window_days
 
 
 def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
@@ -30,6 +30,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     # out of reach of every step (working-day leads span weekends and holidays too).
     reach = dt.timedelta(days=3 * max(step.lead for step in config.steps.values()) + 31)
     counts: list[dict[str, Any]] | None = None
+    audiences: dict[str, list[Addressee]] = {}  # each step's recipients, resolved once per call
     for period in ctx.calendar.periods_between(first, last + reach):
         if period.start <= first:
             continue
@@ -42,20 +43,27 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             if counts is None:
                 counts = enterprise_counts(ctx.directory)
             base = _context(ctx.calendar, period, name, step, day)
-            for addressee in resolve(ctx.directory, step.audience):
-                key = f"preholiday:{period.key}:{name}:{addressee.recipient.key}"
-                due = due_at(day, step.at, zone, key)
-                if due not in window:
+            if name not in audiences:
+                audiences[name] = resolve(ctx.directory, step.audience)
+            moment = local(day, step.at, zone)
+            certain = surely_in(window, moment)
+            expires = local(period.start, dt.time(0), zone)
+            topic = f"preholiday:{period.key}"
+            prefix = f"{topic}:{name}:"
+            for addressee in audiences[name]:
+                key = prefix + addressee.recipient.key
+                due = moment + jitter(key)
+                if not certain and due not in window:
                     continue
-                extra = {"enterprise_counts": counts if addressee.enterprise is None else []}
                 yield PlannedMessage(
                     key=key,
                     kind=step.template,
                     recipient=addressee.recipient,
                     due_at=due,
-                    expires_at=local(period.start, dt.time(0), zone),
-                    context={**base, **addressee.context(), **extra},
-                    topic=f"preholiday:{period.key}",
+                    expires_at=expires,
+                    context={**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
+                             "enterprise_counts": counts if addressee.enterprise is None else []},
+                    topic=topic,
                 )
 
 

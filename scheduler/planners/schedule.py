@@ -40,6 +40,13 @@ def may_fall_in(window: Window, day: dt.date, at: dt.time, zone: ZoneInfo) -> bo
             and moment + dt.timedelta(seconds=MAX_JITTER_S) > window.start)
 
 
+def surely_in(window: Window, moment: dt.datetime) -> bool:
+    """Whether a notice set for ``moment`` falls due in ``window`` whatever its jitter: then a
+    planner need not compare each recipient's due time with the window."""
+    return (window.start < moment + dt.timedelta(seconds=MIN_JITTER_S)
+            and moment + dt.timedelta(seconds=MAX_JITTER_S) <= window.end)
+
+
 def window_days(window: Window, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
     """The local days a window touches, widened by one day before: a notice set for late in the
     evening may, with its jitter, fall due just after midnight."""
