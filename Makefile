@@ -26,5 +26,10 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check scheduler rosters bench tests
+	$(BIN)/mypy scheduler rosters
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

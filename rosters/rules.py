@@ -76,7 +76,7 @@ class LeaveBook:
 
     def __init__(self, leave: Iterable[Leave]) -> None:
         self._by_code: dict[str, list[Leave]] = defaultdict(list)
-        for item in sorted(leave, key=lambda l: (l.code, l.start, l.end)):
+        for item in sorted(leave, key=lambda entry: (entry.code, entry.start, entry.end)):
             self._by_code[item.code].append(item)
 
     def on(self, code: str, day: dt.date) -> Leave | None:

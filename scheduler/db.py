@@ -10,9 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    Engine,
+    MetaData,
+    Result,
+    Table,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -46,6 +56,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table (typed: SQLAlchemy's stubs call ``__table__`` a FromClause)."""
+    return cast(Table, model.__table__)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE/DELETE/INSERT touched (0 when the driver cannot tell)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def is_sqlite(url: str) -> bool:

@@ -286,8 +286,8 @@ class Dispatcher:
         retry_at = self.retry.next_attempt(r.outcome, m.attempts, m.retry_from or m.due_at, now, r.retry_after, self.rand)
         detail = r.detail
         if retry_at is not None:
-            paused = target.paused_until if target is not None and target.paused(now) else now
-            retry_at = max(retry_at, now + MIN_RETRY, paused)  # type: ignore[type-var]
+            paused = now + target.pause_left(now) if target is not None else now
+            retry_at = max(retry_at, now + MIN_RETRY, paused)
             if retry_at >= m.expires_at:
                 retry_at, detail = None, f"{detail}; not retried: it expires before the next attempt"
         if retry_at is None:

@@ -8,7 +8,7 @@ from sqlalchemy import String, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from scheduler.db import Base, UTCDateTime
+from scheduler.db import Base, UTCDateTime, table_of
 
 
 class PlannerTick(Base):
@@ -37,7 +37,7 @@ def last_tick(session: Session, planner: str) -> dt.datetime | None:
 def record_tick(session: Session, planner: str, end: dt.datetime) -> None:
     """Move the planner's mark forward to ``end``, never backwards (a clock jump back replans
     nothing). An upsert, because replicas race on the first insert."""
-    table = PlannerTick.__table__
+    table = table_of(PlannerTick)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(table).values(planner=planner, last_end=end)
     session.execute(

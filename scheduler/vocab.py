@@ -12,7 +12,7 @@ import enum
 class Vocabulary(enum.Enum):
     label: str
 
-    def __new__(cls, value: str, label: str = "") -> "Vocabulary":  # the default lets mypy accept Role("leader") lookups
+    def __new__(cls, value: str, label: str = "") -> Vocabulary:  # the default lets mypy accept Role("leader") lookups
         member = object.__new__(cls)
         member._value_ = value
         member.label = label

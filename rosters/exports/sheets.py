@@ -47,7 +47,7 @@ def to_xlsx(rows: Sequence[RosterRow], title: str) -> bytes:
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for column, width in zip("ABCDEFG", (12, 8, 20, 12, 14, 18, 26)):
+    for column, width in zip("ABCDEFG", (12, 8, 20, 12, 14, 18, 26), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "1:2"

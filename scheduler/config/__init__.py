@@ -53,9 +53,9 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> L
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(path, [Problem("", "file not found (pass --config PATH or set SAFEDUTY_CONFIG)")])
+        raise ConfigError(path, [Problem("", "file not found (pass --config PATH or set SAFEDUTY_CONFIG)")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [Problem("", f"not valid TOML: {exc}")])
+        raise ConfigError(path, [Problem("", f"not valid TOML: {exc}")]) from None
     converter = Converter(os.environ if environ is None else environ)
     config = converter.dataclass(Config, raw, "")
     problems = converter.problems or cross_check(config)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
+from scheduler.config.hazards import HazardsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
-from scheduler.config.hazards import HazardsConfig
 from scheduler.vocab import ContactDuty, Role
 
 

@@ -219,7 +219,7 @@ def _zone(_: Any, value: Any) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f'unknown time zone {value!r} (use an IANA name such as "Asia/Shanghai")')
+        raise ValueError(f'unknown time zone {value!r} (use an IANA name such as "Asia/Shanghai")') from None
 
 
 def _other(tp: Any, value: Any) -> Any:

@@ -26,7 +26,7 @@ def missing_five_items(hazard: Hazard) -> list[str]:
         and bool(hazard.responsible_mobile or hazard.responsible_email),
         bool(hazard.contingency_plan),
     )
-    return [name for name, ok in zip(FIVE_ITEMS, present) if not ok]
+    return [name for name, ok in zip(FIVE_ITEMS, present, strict=True) if not ok]
 
 
 def missing_reports(hazard: Hazard) -> list[str]:
@@ -34,7 +34,7 @@ def missing_reports(hazard: Hazard) -> list[str]:
         hazard.reported_to_regulator_at is not None,
         hazard.reported_to_congress_at is not None,
     )
-    return [name for name, ok in zip(TWO_REPORTS, present) if not ok]
+    return [name for name, ok in zip(TWO_REPORTS, present, strict=True) if not ok]
 
 
 def missing_items(hazard: Hazard) -> list[str]:

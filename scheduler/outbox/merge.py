@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.channels.base import DeliveryError, Rendered
+from scheduler.db import table_of
 from scheduler.outbox import store
 from scheduler.outbox.models import WAITING, OutboxMessage, Status
 from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, short_ref
@@ -31,8 +32,8 @@ DIGEST_OVERHEAD = 300  # title, header and the "另有 N 条" line
 DIGEST_BYTES = {"dingtalk": 18000, "feishu": 18000, "wecom": 1900}
 
 _MERGE = (
-    update(OutboxMessage.__table__)
-    .where(OutboxMessage.__table__.c.id == bindparam("_id"))
+    update(table_of(OutboxMessage))
+    .where(table_of(OutboxMessage).c.id == bindparam("_id"))
     .values(status=Status.MERGED, last_error=bindparam("_note"), subject=bindparam("_subject"),
             body_text=bindparam("_text"), body_html=bindparam("_html"), body_markdown=bindparam("_markdown"))
 )

@@ -18,6 +18,7 @@ from sqlalchemy import String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from scheduler.db import rowcount, table_of
 from scheduler.outbox import rows
 from scheduler.outbox.models import WAITING, DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.planned import PlannedMessage
@@ -67,7 +68,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-_KEY = OutboxMessage.__table__.c.key
+_KEY = table_of(OutboxMessage).c.key
 _KNOWN = select(_KEY).where(_KEY.in_(bindparam("keys", expanding=True)))
 # One array parameter: PostgreSQL plans it once instead of parsing a thousand placeholders.
 _KNOWN_PG = select(_KEY).where(_KEY == any_(bindparam("keys", type_=postgresql.ARRAY(String))))
@@ -91,7 +92,7 @@ def release_stale_claims(session: Session, now: dt.datetime) -> int:
         .where(OutboxMessage.status == Status.SENDING, OutboxMessage.claimed_until < now)
         .values(status=Status.FAILED, claimed_by="", last_error="lease expired: the worker stopped mid-send")
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def expire_overdue(session: Session, now: dt.datetime) -> int:
@@ -100,7 +101,7 @@ def expire_overdue(session: Session, now: dt.datetime) -> int:
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.expires_at <= now)
         .values(status=Status.EXPIRED, last_error="not sent before it expired")
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def due_counts(session: Session, now: dt.datetime) -> dict[str, int]:
@@ -171,8 +172,8 @@ class Settlement:
 
 
 _SETTLE = (
-    update(OutboxMessage.__table__)
-    .where(OutboxMessage.__table__.c.id == bindparam("_id"))
+    update(table_of(OutboxMessage))
+    .where(table_of(OutboxMessage).c.id == bindparam("_id"))
     .values(
         status=bindparam("_status"),
         attempts=bindparam("_attempts"),
@@ -199,7 +200,7 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
     """
     if not settlements:
         return []
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     ids = [s.message.id for s in settlements]
     held = {
         (row.id, row.attempts)
@@ -219,7 +220,7 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
         for s in mine if s.started_at is not None
     ]
     if attempts:
-        session.connection().execute(insert(DeliveryAttempt.__table__), attempts)
+        session.connection().execute(insert(table_of(DeliveryAttempt)), attempts)
     return mine
 
 
@@ -253,4 +254,4 @@ def cancel_topic(session: Session, topic: str, reason: str) -> int:
         .where(OutboxMessage.topic == topic, OutboxMessage.status.in_(WAITING))
         .values(status=Status.CANCELLED, last_error=reason)
     )
-    return result.rowcount or 0
+    return rowcount(result)

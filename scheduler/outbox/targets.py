@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from scheduler.config.channels import ChannelConfig
-from scheduler.db import Base, UTCDateTime
+from scheduler.db import Base, UTCDateTime, table_of
 
 WINDOW_S = 60.0
 
@@ -46,7 +46,12 @@ class DeliveryTarget(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     def paused(self, now: dt.datetime) -> bool:
-        return self.paused_until is not None and self.paused_until > now
+        return self.pause_left(now) > dt.timedelta(0)
+
+    def pause_left(self, now: dt.datetime) -> dt.timedelta:
+        if self.paused_until is None or self.paused_until <= now:
+            return dt.timedelta(0)
+        return self.paused_until - now
 
     def pause(self, until: dt.datetime, reason: str) -> None:
         if self.paused_until is None or until > self.paused_until:
@@ -80,7 +85,7 @@ class Limits:
 
     def capacity(self, target: DeliveryTarget, now: dt.datetime, horizon: dt.timedelta) -> int:
         """About how many requests the target may take within ``horizon`` from now."""
-        usable = horizon - (target.paused_until - now if target.paused(now) else dt.timedelta(0))
+        usable = horizon - target.pause_left(now)
         if usable <= dt.timedelta(0):
             return 0
         seconds = usable.total_seconds()
@@ -105,7 +110,7 @@ def ensure(session: Session, names: Collection[str], fingerprints: dict[str, str
     if names:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         session.execute(
-            insert(DeliveryTarget.__table__).on_conflict_do_nothing(index_elements=["name"]),
+            insert(table_of(DeliveryTarget)).on_conflict_do_nothing(index_elements=["name"]),
             [_new_row(name) for name in sorted(names)],
         )
     targets = load(session, names)

@@ -25,7 +25,7 @@ class Directory:
         self._by_code = {e.code: e for e in self.all_enterprises}
 
     @classmethod
-    def load(cls, session: Session, config: Config) -> "Directory":
+    def load(cls, session: Session, config: Config) -> Directory:
         enterprises = list(session.scalars(select(Enterprise).order_by(Enterprise.code)))
         staff = list(session.scalars(select(Staff).order_by(Staff.code)))
         session.expunge_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scheduler.hazards.queries import overdue_major_count
 from scheduler.planners import (
     admin,
     hazard_completeness,
@@ -12,7 +13,6 @@ from scheduler.planners import (
     preholiday,
     year_guard,
 )
-from scheduler.hazards.queries import overdue_major_count
 from scheduler.planners.base import PlanContext, Planner
 from scheduler.planners.duty import DutyPlanner
 

@@ -10,7 +10,6 @@ from scheduler.config.typed import Secret
 from scheduler.vocab import Role
 from tests.support.project import ROOT
 
-
 # The groups the shipped hazard escalation chain names (a config must define them).
 GROUPS = "[groups.section_heads]\n[groups.bureau_leaders]\n"
 

@@ -55,7 +55,7 @@ def test_dead_and_expired_messages_reach_the_admins_in_one_digest_once(tmp_path:
         assert digest.status == Status.SENT and digest.recipient_name == "彭亮"
         assert digest.context["dead"] == 2 and digest.context["expired"] == 1
         assert all(outbox(app)[k].reported for k in ("a", "b", "gone"))
-        (line,) = [l for l in console_lines(app) if l["kind"] == "admin/digest"]
+        (line,) = [entry for entry in console_lines(app) if entry["kind"] == "admin/digest"]
         assert "【节前提醒】甲" in line["text"] and "HTTP 400" in line["text"]
         settle_everything(app, clock)
         assert len(admin_rows(app, "admin/digest")) == 1  # nothing new to report
@@ -95,7 +95,7 @@ def test_an_unhealthy_target_is_announced_through_another_channel(tmp_path: Path
             (notice,) = admin_rows(app, "admin/unhealthy")
             assert notice.channel == "console" and notice.status == Status.SENT
             assert "310000" in notice.context["error"]
-            assert any("duty" in l["subject"] for l in console_lines(app) if l["kind"] == "admin/unhealthy")
+            assert any("duty" in entry["subject"] for entry in console_lines(app) if entry["kind"] == "admin/unhealthy")
             settle_everything(app, clock)
             assert len(admin_rows(app, "admin/unhealthy")) == 1
         finally:

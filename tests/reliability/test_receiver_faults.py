@@ -81,7 +81,7 @@ def test_a_failing_receiver_and_a_throttling_bot_get_everything_in_the_end_and_h
     flaky_gaps = gaps([a for a in attempts if a.key.startswith("flaky:")])
     expected = ["HTTP 500", "connection failed", f"no answer within {TIMEOUT_S:g}s", "HTTP 429"]
     assert len(flaky_gaps) == len(expected), flaky_gaps
-    assert all(detail.startswith(prefix) for (detail, _), prefix in zip(flaky_gaps, expected)), flaky_gaps
+    assert all(detail.startswith(prefix) for (detail, _), prefix in zip(flaky_gaps, expected, strict=True)), flaky_gaps
     bot_gaps = gaps([a for a in attempts if a.key.startswith("bot:")])
     assert len(bot_gaps) == 1 and bot_gaps[0][0].startswith("code 11232"), bot_gaps
     for detail, waited in flaky_gaps + bot_gaps:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rosters.notices import TODAY
 from scheduler.app import App
 from scheduler.planners import PLANNERS
 from tests.hazards.helpers import add_hazard
 from tests.rosters.conftest import generate
-from rosters.notices import TODAY
 from tests.rosters.test_duty_planner import plan, render
 from tests.support.clock import local
 

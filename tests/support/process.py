@@ -75,7 +75,7 @@ class ServiceProcess:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
-    def __enter__(self) -> "ServiceProcess":
+    def __enter__(self) -> ServiceProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
