@@ -12,7 +12,8 @@ import enum
 class Vocabulary(enum.Enum):
     label: str
 
-    def __new__(cls, value: str, label: str = "") -> Vocabulary:  # the default lets mypy accept Role("leader") lookups
+    # The label's default only lets mypy accept lookups such as Role("leader").
+    def __new__(cls, value: str, label: str = "") -> Vocabulary:
         member = object.__new__(cls)
         member._value_ = value
         member.label = label

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scheduler.channels.base import DeliveryError, Outcome, Rendered
-from scheduler.channels.http import HttpClient, body_json
+from scheduler.channels.http import HttpClient
 from scheduler.channels.text import fit_json, with_ref
 from scheduler.config.channels import DingtalkChannelConfig
 
@@ -68,9 +68,7 @@ class DingtalkChannel:
         if self.spec.secret:
             url = signed_url(url, self.spec.secret, str(int(self.wall() * 1000)))
         response = self.http.post(url, body)
-        if response.status_code != 200:
-            self.http.check_status(response)
-        answer = body_json(response)
+        answer = self.http.bot_answer(response)
         code, errmsg = answer.get("errcode"), str(answer.get("errmsg", ""))
         if code == 0:
             return "errcode 0"

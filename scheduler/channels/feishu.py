@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scheduler.channels.base import DeliveryError, Outcome, Rendered
-from scheduler.channels.http import HttpClient, body_json
+from scheduler.channels.http import HttpClient
 from scheduler.channels.text import fit_json, with_ref
 from scheduler.config.channels import FeishuChannelConfig
 
@@ -57,9 +57,7 @@ class FeishuChannel:
         response = self.http.post(self.spec.url, fit_json(build, message.text, MAX_BODY_BYTES))
         if response.status_code == 429:
             raise DeliveryError(Outcome.THROTTLED, f"HTTP 429: {response.text[:200]}", _reset(response))
-        if response.status_code != 200:
-            self.http.check_status(response)
-        answer = body_json(response)
+        answer = self.http.bot_answer(response)
         code = answer.get("code", answer.get("StatusCode"))
         if code == 0:
             return "code 0"

@@ -101,6 +101,13 @@ class HttpClient:
             raise DeliveryError(Outcome.CONFIG, reason)
         raise DeliveryError(Outcome.PERMANENT, reason)
 
+    def bot_answer(self, response: requests.Response) -> dict[str, object]:
+        """A chat bot's answer: bots say HTTP 200 even when they refuse, so the code in the
+        body decides; any other status is classified as for every HTTP target."""
+        if response.status_code != 200:
+            self.check_status(response)
+        return body_json(response)
+
     def retry_after(self, response: requests.Response) -> dt.timedelta | None:
         """Retry-After as seconds or as an HTTP date (measured against the answer's own Date)."""
         value = response.headers.get("Retry-After", "").strip()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scheduler.channels.base import DeliveryError, Outcome, Rendered
-from scheduler.channels.http import HttpClient, body_json
+from scheduler.channels.http import HttpClient
 from scheduler.channels.text import fit, json_bytes, size, with_ref
 from scheduler.config.channels import WecomChannelConfig
 
@@ -45,9 +45,7 @@ class WecomChannel:
 
     def send(self, message: Rendered) -> str:
         response = self.http.post(self.spec.url, json_bytes(self.payload(message)))
-        if response.status_code != 200:
-            self.http.check_status(response)
-        answer = body_json(response)
+        answer = self.http.bot_answer(response)
         code, errmsg = answer.get("errcode"), str(answer.get("errmsg", ""))
         if code == 0:
             return "errcode 0"
