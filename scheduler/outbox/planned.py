@@ -44,6 +44,20 @@ class PlannedMessage:
     context: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable
     topic: str = ""  # what the message is about, e.g. "hazard:HZ-17", so it can be cancelled
 
+    @classmethod
+    def at(
+        cls,
+        key: str,
+        kind: str,
+        recipient: Recipient,
+        moment: dt.datetime,
+        expires_at: dt.datetime,
+        context: Mapping[str, Any],
+        topic: str = "",
+    ) -> PlannedMessage:
+        """A message set for ``moment``: it falls due then plus its key's jitter."""
+        return cls(key, kind, recipient, moment + jitter(key), expires_at, context, topic)
+
 
 @dataclass(frozen=True)
 class Window:

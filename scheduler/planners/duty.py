@@ -41,7 +41,7 @@ from rosters.notices import (
     stamp,
 )
 from rosters.tables import RosterAction, RosterAssignment, RosterChange
-from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window, jitter
+from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window
 from scheduler.planners.base import PlanContext
 from scheduler.vocab import Role
 
@@ -92,7 +92,7 @@ class DutyPlanner:
                         if recipient is None or assigned is None:
                             continue  # unreachable people are reported by the coverage check
                         key = f"duty:{date.isoformat()}:{role.value}:{holder.code}:{stamp(assigned)}:{tag}"
-                        yield _message(key, kind, recipient, when, row.day.start,
+                        yield PlannedMessage.at(key, kind, recipient, when, row.day.start,
                                        shift_context(row, role, holder, ctx.config.roster.duty_phone),
                                        shift_topic(date, holder.code))
 
@@ -109,7 +109,7 @@ class DutyPlanner:
             for recipient in _audience(ctx, ctx.config.roster.notices.daily_to, bot_only=True):
                 if recipient.mentions:  # a bot message @mentions today's people, not the whole team
                     recipient = replace(recipient, mentions=mentions)
-                yield _message(f"duty:{date.isoformat()}:today:{recipient.key}", TODAY, recipient,
+                yield PlannedMessage.at(f"duty:{date.isoformat()}:today:{recipient.key}", TODAY, recipient,
                                row.day.start, row.day.end, context, f"duty:{date.isoformat()}:today")
 
     def _actions(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo) -> Iterator[PlannedMessage]:
@@ -124,13 +124,13 @@ class DutyPlanner:
                 context = roster_context(book.roster(first, last), first, last, title, ctx.config.roster.duty_phone)
                 expires = max(book.day(last).end, action.at + ONE_DAY)
                 for recipient in _audience(ctx, notices.published_to):
-                    yield _message(f"duty:published:{action.id}:{recipient.key}", PUBLISHED, recipient,
+                    yield PlannedMessage.at(f"duty:published:{action.id}:{recipient.key}", PUBLISHED, recipient,
                                    action.at, expires, context, f"duty:published:{action.id}")
                 findings = book.coverage(first, last, lambda code: self._person(ctx, code) is not None)
                 if findings:
                     report = coverage_context(findings, first, last, "发布时检查")
                     for recipient in _audience(ctx, notices.office):
-                        yield _message(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
+                        yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
                                        recipient, action.at, expires, report, f"duty:published:{action.id}")
             changes = list(ctx.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
             live = [c for c in changes if book.day(c.day).end > action.at]  # no news about days gone by
@@ -141,7 +141,7 @@ class DutyPlanner:
             for code, context in change_contexts(action, live, names, labels).items():
                 person = self._person(ctx, code)
                 if person is not None:
-                    yield _message(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
+                    yield PlannedMessage.at(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
                                    context, f"duty:changed:{action.id}")
 
     def _holiday_reports(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
@@ -156,7 +156,7 @@ class DutyPlanner:
             context = {**roster_context(book.roster(period.start, period.end), period.start, period.end, title,
                                         ctx.config.roster.duty_phone), "holiday": period.name}
             for recipient in _audience(ctx, notices.holiday_report_to):
-                yield _message(f"duty:holiday:{period.key}:{recipient.key}", HOLIDAY_REPORT, recipient, due,
+                yield PlannedMessage.at(f"duty:holiday:{period.key}:{recipient.key}", HOLIDAY_REPORT, recipient, due,
                                book.day(period.start).start, context, f"duty:holiday:{period.key}")
 
     def _daily_checks(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
@@ -171,7 +171,7 @@ class DutyPlanner:
                 if findings:
                     report = coverage_context(findings, day, end, "每日检查")
                     for recipient in _audience(ctx, notices.office):
-                        yield _message(f"duty:coverage:{day.isoformat()}:{recipient.key}", COVERAGE, recipient,
+                        yield PlannedMessage.at(f"duty:coverage:{day.isoformat()}:{recipient.key}", COVERAGE, recipient,
                                        due, due + ONE_DAY, report, f"duty:coverage:{day.isoformat()}")
             day += ONE_DAY
 
@@ -190,8 +190,3 @@ def _audience(ctx: PlanContext, groups: tuple[str, ...], *, bot_only: bool = Fal
             found.setdefault(recipient.key, recipient)
     return list(found.values())
 
-
-def _message(key: str, kind: str, recipient: Recipient, when: dt.datetime, expires: dt.datetime,
-             context: dict[str, object], topic: str) -> PlannedMessage:
-    return PlannedMessage(key=key, kind=kind, recipient=recipient, due_at=when + jitter(key),
-                          expires_at=expires, context=context, topic=topic)

@@ -16,7 +16,7 @@ from scheduler.hazards.context import hazard_context
 from scheduler.hazards.policy import ranges
 from scheduler.hazards.register import incomplete_topic
 from scheduler.hazards.timing import at, send_days
-from scheduler.outbox.planned import MAX_JITTER_S, MIN_JITTER_S, PlannedMessage, Window, jitter
+from scheduler.outbox.planned import MAX_JITTER_S, MIN_JITTER_S, PlannedMessage, Window
 from scheduler.planners.base import PlanContext
 
 # The first notice is due a minute after registration, not at it: a planning tick that ran
@@ -46,17 +46,10 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         for number, base in notices:
             for recipient in audiences.recipients(settings.audience, hazard.enterprise, hazard):
                 key = f"{hazard.topic}:incomplete:r{number}:{recipient.key}"
-                due = base + jitter(key)
-                if due in window:
-                    yield PlannedMessage(
-                        key,
-                        settings.template,
-                        recipient,
-                        due,
-                        base + settings.every,
-                        {**context, "notice": number},
-                        incomplete_topic(hazard),
-                    )
+                message = PlannedMessage.at(key, settings.template, recipient, base, base + settings.every,
+                                            {**context, "notice": number}, incomplete_topic(hazard))
+                if message.due_at in window:
+                    yield message
 
 
 def _registration_days(ctx: PlanContext, days: list[dt.date], every: int) -> set[dt.date]:

@@ -15,7 +15,7 @@ from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import reached
 from scheduler.hazards.timing import at, send_days
 from scheduler.hazards.vocab import HazardLevel
-from scheduler.outbox.planned import PlannedMessage, Recipient, Window, jitter
+from scheduler.outbox.planned import PlannedMessage, Recipient, Window
 from scheduler.planners.base import PlanContext
 
 TOPIC = "hazard-digest"
@@ -32,17 +32,10 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         base = at(day, settings.at, zone)
         for recipient, items in _by_recipient(ctx, day):
             key = f"{TOPIC}:{day.isoformat()}:{recipient.key}"
-            due = base + jitter(key)
-            if due in window:
-                yield PlannedMessage(
-                    key,
-                    settings.template,
-                    recipient,
-                    due,
-                    base + dt.timedelta(days=2),
-                    _digest(day, items),
-                    TOPIC,
-                )
+            message = PlannedMessage.at(key, settings.template, recipient, base, base + dt.timedelta(days=2),
+                                        _digest(day, items), TOPIC)
+            if message.due_at in window:
+                yield message
 
 
 def _by_recipient(ctx: PlanContext, day: dt.date) -> list[tuple[Recipient, list[dict[str, Any]]]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from scheduler.hazards.audience import Audiences
 from scheduler.hazards.timing import ONE_DAY, at, send_days
-from scheduler.outbox.planned import PlannedMessage, Window, jitter
+from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.base import PlanContext
 
 _QUARTERS = "一二三四"
@@ -75,14 +75,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         for enterprise in enterprises:
             for recipient in audiences.recipients(settings.audience, enterprise):
                 key = f"{topic}:wd{ahead}:{recipient.key}"
-                due = base + jitter(key)
-                if due in window:
-                    yield PlannedMessage(
-                        key,
-                        settings.template,
-                        recipient,
-                        due,
-                        expires,
-                        {**context, "enterprise": enterprise.name},
-                        topic,
-                    )
+                message = PlannedMessage.at(key, settings.template, recipient, base, expires,
+                                            {**context, "enterprise": enterprise.name}, topic)
+                if message.due_at in window:
+                    yield message

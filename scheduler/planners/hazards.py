@@ -22,7 +22,7 @@ from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import ScheduledStep, deadlines_due, ranges, schedule
 from scheduler.hazards.timing import at, send_days
 from scheduler.hazards.vocab import HazardLevel
-from scheduler.outbox.planned import PlannedMessage, Window, jitter
+from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.base import PlanContext
 
 
@@ -70,11 +70,9 @@ def _chain(
         for recipient in audiences.recipients(item.step.audience, hazard.enterprise, hazard):
             step = f"step{item.index}:r{item.repeat}"
             key = f"{hazard.topic}:{hazard.deadline.isoformat()}:{step}:{recipient.key}"
-            due = base + jitter(key)
-            if due in window:
-                yield PlannedMessage(
-                    key, item.step.template, recipient, due, expires, context, hazard.topic
-                )
+            message = PlannedMessage.at(key, item.step.template, recipient, base, expires, context, hazard.topic)
+            if message.due_at in window:
+                yield message
 
 
 def _step_context(hazard: Hazard, item: ScheduledStep) -> dict[str, object]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from scheduler.calendar import HolidayPeriod, WorkCalendar
 from scheduler.config.reminders import PreholidayConfig, PreholidayStep
-from scheduler.outbox.planned import PlannedMessage, Window, jitter
+from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.audience import Addressee, enterprise_counts, resolve
 from scheduler.planners.base import PlanContext
 from scheduler.planners.schedule import local, may_fall_in, shift, surely_in, window_days
@@ -52,19 +52,14 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             prefix = f"{topic}:{name}:"
             for addressee in audiences[name]:
                 key = prefix + addressee.recipient.key
-                due = moment + jitter(key)
-                if not certain and due not in window:
-                    continue
-                yield PlannedMessage(
-                    key=key,
-                    kind=step.template,
-                    recipient=addressee.recipient,
-                    due_at=due,
-                    expires_at=expires,
-                    context={**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
-                             "enterprise_counts": counts if addressee.enterprise is None else []},
-                    topic=topic,
+                message = PlannedMessage.at(
+                    key, step.template, addressee.recipient, moment, expires,
+                    {**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
+                     "enterprise_counts": counts if addressee.enterprise is None else []},
+                    topic,
                 )
+                if certain or message.due_at in window:
+                    yield message
 
 
 def counts_for(period: HolidayPeriod, step: PreholidayStep, config: PreholidayConfig) -> bool:
