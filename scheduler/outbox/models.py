@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.db import Base, UTCDateTime
@@ -66,6 +66,7 @@ class OutboxMessage(Base):
     # Retries give up max_age after this (NULL: after due_at); `outbox retry` sets it to now.
     retry_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reported: Mapped[bool] = mapped_column(Boolean, default=False)  # dead/expired told to admins
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # planned.URGENT goes first
     # What was sent, exactly, as rendered at send time.
     subject: Mapped[str] = mapped_column(Text, default="")
     body_text: Mapped[str] = mapped_column(Text, default="")

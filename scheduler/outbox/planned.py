@@ -34,6 +34,10 @@ class Recipient:
     mentions: tuple[Mention, ...] = ()
 
 
+URGENT = 10  # a weather or emergency warning: claimed before everything else, never merged
+NORMAL = 0
+
+
 @dataclass(frozen=True)
 class PlannedMessage:
     key: str
@@ -43,6 +47,7 @@ class PlannedMessage:
     expires_at: dt.datetime
     context: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable
     topic: str = ""  # what the message is about, e.g. "hazard:HZ-17", so it can be cancelled
+    priority: int = NORMAL  # higher goes first (URGENT: warnings)
 
     @classmethod
     def at(
@@ -54,9 +59,10 @@ class PlannedMessage:
         expires_at: dt.datetime,
         context: Mapping[str, Any],
         topic: str = "",
+        priority: int = NORMAL,
     ) -> PlannedMessage:
         """A message set for ``moment``: it falls due then plus its key's jitter."""
-        return cls(key, kind, recipient, moment + jitter(key), expires_at, context, topic)
+        return cls(key, kind, recipient, moment + jitter(key), expires_at, context, topic, priority)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from scheduler.outbox.planned import PlannedMessage
 COLUMNS = (
     "key", "kind", "topic", "channel", "recipient_key", "recipient_name", "address", "mentions", "context",
     "due_at", "expires_at", "status", "attempts", "next_attempt_at", "claimed_by", "last_error", "created_at",
-    "late", "reported", "subject", "body_text", "body_html", "body_markdown",
+    "late", "reported", "priority", "subject", "body_text", "body_html", "body_markdown",
 )
 # The outbox table with untyped columns: values reach the driver unprocessed.
 TABLE = table("outbox", *(column(name) for name in COLUMNS))
@@ -102,6 +102,7 @@ class RowMaker:
             "created_at": self.created,
             "late": False,
             "reported": False,
+            "priority": message.priority,
             "subject": "",
             "body_text": "",
             "body_html": "",
