@@ -37,6 +37,11 @@ _NAMING = {
 }
 
 
+class DatabaseUnusable(Exception):
+    """The database is missing, locked, corrupt, not safeduty's, or of another schema version:
+    the message says which, and what to do (the CLI prints it and exits 2)."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 

@@ -45,3 +45,8 @@ def record_tick(session: Session, planner: str, end: dt.datetime) -> None:
             index_elements=["planner"], set_={"last_end": end}, where=table.c.last_end < end
         )
     )
+
+
+def ticks(session: Session) -> dict[str, dt.datetime]:
+    """Every planner's last completed tick (for `safeduty status` and the metrics)."""
+    return {planner: end for planner, end in session.execute(select(PlannerTick.planner, PlannerTick.last_end))}

@@ -15,6 +15,7 @@ from scheduler import logs
 from scheduler.app import App
 from scheduler.config import ConfigError, LoadedConfig, load_config
 from scheduler.config.typed import secrets_in
+from scheduler.db import DatabaseUnusable
 from scheduler.lock import AlreadyRunning
 from scheduler.tabular import DataError
 
@@ -63,7 +64,7 @@ class _Group(click.Group):
         except DataError as exc:
             raise Fatal(f"the data has {_count(exc.problems, 'problem')}; nothing was changed:\n"
                         + _lines("\n".join(exc.problems))) from None
-        except AlreadyRunning as exc:
+        except (AlreadyRunning, DatabaseUnusable) as exc:
             raise Fatal(str(exc)) from None
 
 

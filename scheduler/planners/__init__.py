@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Mapping
+
 from scheduler.hazards.queries import overdue_major_count
+from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners import (
     admin,
     hazard_completeness,
@@ -29,4 +33,11 @@ PLANNERS: dict[str, Planner] = {
     "admin": admin.plan,
 }
 
-__all__ = ["PLANNERS", "PlanContext", "Planner"]
+__all__ = ["PLANNERS", "PlanContext", "Planner", "first_planned"]
+
+
+def first_planned(planners: Mapping[str, Planner], ctx: PlanContext, window: Window, limit: int) -> list[PlannedMessage]:
+    """The first ``limit`` messages (by due time) the planners produce in ``window``; streamed, so
+    only ``limit`` are held however many the window has."""
+    found = (m for planner in planners.values() for m in planner(ctx, window))
+    return heapq.nsmallest(limit, found, key=lambda m: (m.due_at, m.key))
