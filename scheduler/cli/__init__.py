@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from scheduler.cli import calendar, data, db, hazard, outbox, roster, service, simulate
+from scheduler.cli import calendar, data, db, hazard, outbox, roster, service, simulate, web
 from scheduler.cli.common import Fatal, main
 
 for command in (
@@ -16,6 +16,7 @@ for command in (
     simulate.command,
     roster.group,
     hazard.group,
+    *web.COMMANDS,
 ):
     main.add_command(command)
 
