@@ -23,8 +23,10 @@ from scheduler.cli.common import (
 @click.command("web")
 @pass_context
 def web(ctx: Context) -> None:
-    """Serve the web interface alone, without planning or sending (replicas on PostgreSQL behind a
-    reverse proxy; one `safeduty run` still does the scheduling). Stops on Ctrl-C / SIGTERM."""
+    """Serve the web interface alone, without planning or sending.
+
+    For replicas on PostgreSQL behind a reverse proxy; one `safeduty run` still does the
+    scheduling. Stops on Ctrl-C / SIGTERM."""
     from scheduler.keys import MissingSecret
     from scheduler.web.serving import ListenError, build
 
@@ -142,6 +144,3 @@ def list_users(ctx: Context, fmt: str) -> None:
                 [[r["code"], r["name"], ",".join(r["roles"]),
                   "disabled" if r["disabled"] else ("left the staff list" if not r["active_staff"] else "active"),
                   (r["last_login_at"] or "")[:16].replace("T", " ")] for r in records])
-
-
-COMMANDS = (web, user)
