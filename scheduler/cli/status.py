@@ -20,7 +20,7 @@ from scheduler.cli.common import (
     print_table,
 )
 from scheduler.dbcheck import DatabaseUnusable, explain, open_existing, shown
-from scheduler.health import Health, Level, ago, gather
+from scheduler.status import Health, Level, ago, gather
 from scheduler.planners import PLANNERS
 
 
