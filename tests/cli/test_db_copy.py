@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, MetaData, create_engine, select, text
 
+from scheduler import migrate
 from scheduler.app import App
 from scheduler.cli import main
 from scheduler.db import make_engine
@@ -70,12 +71,12 @@ def test_copy_moves_every_row_of_every_table_and_the_service_carries_on_there(
         reflected.reflect(source)
         assert set(reflected.tables) - {"alembic_version"} == {t.name for t in metadata.sorted_tables}
         with target.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == list(migrate.known_revisions()[1])
     finally:
         source.dispose()
         target.dispose()
     assert "outbox: 31 of 31 row(s)" in result.stderr
-    assert "copied 13 table(s)" in result.stdout
+    assert f"copied {len(metadata.sorted_tables)} table(s)" in result.stdout
 
     # The service on the copy: the sequences start after the copied ids; nothing is sent again.
     config = app.loaded.path
