@@ -28,7 +28,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import generate_latest
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -38,7 +38,9 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger("safeduty.metrics")
 
 OUTCOMES = ("sent", "transient", "throttled", "permanent", "config")
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# The classic text format (what generate_latest writes for these names), which every Prometheus
+# 2.x reads; newer clients announce version=1.0.0, which Debian 12's Prometheus 2.42 predates.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 disable_created_metrics()  # no `_created` series beside every counter: nothing here reads them
 
 _SENDS = Counter("safeduty_sends", "Delivery attempts by target (a configured channel) and outcome.",

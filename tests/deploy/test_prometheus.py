@@ -13,12 +13,14 @@ import pytest
 
 from scheduler import metrics
 from scheduler.app import App
+from scheduler.web import create_app
 from tests.support.clock import ManualClock
 from tests.support.delivery import delivery_app, enqueue, note
 from tests.support.project import ROOT
 
 RULES = ROOT / "deploy" / "prometheus-rules.yml"
 RULE_TESTS = Path(__file__).with_name("prometheus-rules-test.yml")
+TOKEN = "metrics-token-for-tests-0123456789"
 FROM_PROMETHEUS = {"up"}  # series Prometheus makes itself for every scrape
 
 
@@ -30,12 +32,15 @@ def promtool() -> str:
 
 
 def exposed(app: App) -> str:
-    return metrics.exposition(metrics.registry(app.sessions, app.config, app.clock)).decode()
+    """What /metrics serves, through the web interface with the metrics token."""
+    response = create_app(app).test_client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+    return response.text
 
 
 @pytest.fixture
 def app(tmp_path: Path, clock: ManualClock) -> App:
-    application = delivery_app(tmp_path / "p", clock)
+    application = delivery_app(tmp_path / "p", clock, f'\n[web]\nmetrics_token = "{TOKEN}"\n')
     application.service.run_once()
     enqueue(application, [note("m:1", "console", clock.now()), note("m:2", "nowhere", clock.now())])
     application.dispatcher.dispatch_due()

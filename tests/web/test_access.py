@@ -59,7 +59,7 @@ def test_each_route_answers_each_role_as_its_declaration_says(flask_app: Flask, 
         if access.role is None or (held is not None and allows(held, access.role)):
             assert response.status_code in PERMITTED.get(endpoint, {200}), f"{where}: {response.status_code}"
         elif held is None:
-            if path.startswith("/api/"):
+            if path.startswith(("/api/", "/metrics")):
                 assert response.status_code == 401, where
             else:
                 assert response.status_code == 302 and "/login" in response.headers["Location"], where
