@@ -95,6 +95,8 @@ def copy(ctx: Context, target: str) -> None:
     from scheduler.dbcopy import copy_to_postgresql
 
     database = _sqlite_file(ctx, "copy")
+    if not target.startswith(("postgresql://", "postgresql+psycopg://")):
+        raise Fatal(f'--to: "{target.split(":", 1)[0]}:" is not a PostgreSQL URL; give postgresql://user@host:5432/name')
     shown_target = shown(target)
 
     def progress(table: str, done: int, total: int) -> None:
