@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler import migrate
+from scheduler import metrics, migrate
 from scheduler.calendar import WorkCalendar
 from scheduler.channels import build_channels
 from scheduler.channels.base import Channel
@@ -62,7 +62,8 @@ class App:
 
     @cached_property
     def service(self) -> Service:
-        return Service(self.loaded, self.sessions, self.dispatcher, self.calendar, PLANNERS, self.clock)
+        planners = metrics.timed_planners(PLANNERS)  # each tick's duration, for /metrics
+        return Service(self.loaded, self.sessions, self.dispatcher, self.calendar, planners, self.clock)
 
     def close(self) -> None:
         if "channels" in self.__dict__:

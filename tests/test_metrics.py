@@ -102,3 +102,14 @@ def test_a_database_that_cannot_be_read_leaves_the_process_metrics_and_says_so(a
     assert "safeduty_database_up 0.0" in text
     assert "process_start_time_seconds" in text and "safeduty_build_info{" in text
     assert "safeduty_outbox_messages" not in text
+
+
+def test_the_services_planning_ticks_are_timed_per_planner(app: App, clock: ManualClock) -> None:
+    found = registry(app)
+    before = {name: value(found, "safeduty_planning_tick_duration_seconds_count", planner=name) or 0
+              for name in app.service.planners}
+    clock.advance(dt.timedelta(minutes=1))
+    app.service.plan_due()
+    after = {name: value(found, "safeduty_planning_tick_duration_seconds_count", planner=name) or 0
+             for name in app.service.planners}
+    assert {name: after[name] - before[name] for name in after} == {name: 1 for name in after}

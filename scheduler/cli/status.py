@@ -20,8 +20,8 @@ from scheduler.cli.common import (
     print_table,
 )
 from scheduler.dbcheck import DatabaseUnusable, explain, open_existing, shown
-from scheduler.status import Health, Level, ago, gather
 from scheduler.planners import PLANNERS
+from scheduler.status import Health, Level, ago, gather
 
 
 @click.command("status")
