@@ -12,6 +12,8 @@ from flask import Flask, g, url_for
 from scheduler.web.access import current_account
 
 WEEKDAYS = "一二三四五六日"
+STATUS_LABELS = {"pending": "待发", "sending": "发送中", "failed": "重试中", "sent": "已发送", "dead": "失败",
+                 "expired": "已过期", "cancelled": "已取消", "merged": "已合并"}
 NAV = (
     ("board.index", "今日值班"),
     ("roster.month", "值班表"),
@@ -65,7 +67,10 @@ def register(app: Flask, zone: ZoneInfo) -> None:
             return ""
         return f"{amount / 10000:g}万元" if amount >= 10000 else f"{amount}元"
 
-    app.jinja_env.filters.update(cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
+    def status_label(status: str) -> str:
+        return STATUS_LABELS.get(status, status)
+
+    app.jinja_env.filters.update(status_label=status_label, cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
                                  hhmm=hhmm, tel=tel, yuan=yuan)
 
     def nav_items() -> list[tuple[str, str]]:
