@@ -7,7 +7,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, url_for
+from flask import Flask, g, request, url_for
 
 from scheduler.web.access import current_account
 
@@ -73,8 +73,14 @@ def register(app: Flask, zone: ZoneInfo) -> None:
     app.jinja_env.filters.update(status_label=status_label, cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
                                  hhmm=hhmm, tel=tel, yuan=yuan)
 
-    def nav_items() -> list[tuple[str, str]]:
-        return [(endpoint, label) for endpoint, label in NAV if endpoint in app.view_functions]
+    def nav_items() -> list[tuple[str, str, bool]]:
+        """(endpoint, label, current): the page's own item, or its area's when it has one item."""
+        here = request.endpoint or ""
+        items = [(e, label) for e, label in NAV if e in app.view_functions]
+        exact = any(e == here for e, _ in items)
+        area = here.split(".")[0]
+        return [(e, label, e == here if exact else e.split(".")[0] == area and
+                 sum(x.split(".")[0] == area for x, _ in items) == 1) for e, label in items]
 
     def link(endpoint: str, **values: Any) -> str:
         """The URL of ``endpoint``, or "" while that area is not part of the application."""

@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from scheduler.accounts.roles import WebRole
 from scheduler.channels.base import DeliveryError, Rendered
+from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import queries
 from scheduler.outbox import targets as target_state
 from scheduler.outbox.models import Status
@@ -24,13 +25,30 @@ HORIZON = dt.timedelta(days=14)
 SHOWN = 300
 
 
+def _subjects() -> Dispatcher:
+    """A dispatcher that renders subjects only (as `simulate` does), kept for the app's life."""
+    from scheduler.cli.simulate import SubjectRenderer
+
+    found = current_app.extensions.get("safeduty.subjects")
+    if found is None:
+        web = current_app.extensions["safeduty"]
+        service = web.config.service
+        override = web.loaded.resolve(service.templates) if service.templates else None
+        found = Dispatcher(web.sessions, {}, SubjectRenderer(service.zone, override), web.config, web.clock,
+                           worker="web")
+        current_app.extensions["safeduty.subjects"] = found
+    return found  # type: ignore[no-any-return]
+
+
 @bp.get("/upcoming")
 @allow(WebRole.VIEWER)
 def upcoming() -> str:
-    from scheduler.cli.simulate import render_planned
+    from scheduler.cli.simulate import render_planned, subject_of
 
     web = current_app.extensions["safeduty"]
     messages = web.service.upcoming(HORIZON, SHOWN)
+    subjects = _subjects()
+    titled = [(m, subject_of(subjects, m)) for m in messages]
     wanted = params.text("show", 255)
     shown: tuple[Any, Rendered | None, str] | None = None
     if wanted:
@@ -41,7 +59,7 @@ def upcoming() -> str:
             shown = (found, render_planned(web.dispatcher, found), "")
         except DeliveryError as exc:
             shown = (found, None, exc.reason)
-    return render_template("web/outbox/upcoming.html.j2", messages=messages, shown=shown, limit=SHOWN,
+    return render_template("web/outbox/upcoming.html.j2", messages=titled, shown=shown, limit=SHOWN,
                            horizon=HORIZON.days, ref=short_ref)
 
 
