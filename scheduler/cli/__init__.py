@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hazard": ("scheduler.cli.hazard:group", "The hazard register (隐患台账): record, extend, rectify, close; list and show."),
     "status": ("scheduler.cli.status:command", "The service's health: planning, backlog, failures, targets, calendar, next messages."),
     "web": ("scheduler.cli.web:web", "Serve the web interface alone, without planning or sending."),
+    "feed": ("scheduler.cli.feed:group", "Calendar subscriptions (ICS feeds): issue, revoke and list their tokens."),
     "user": ("scheduler.cli.web:user", "Web accounts: the imported staff, signing in with their 工号 and a password."),
 }
 main.register(COMMANDS)

@@ -67,6 +67,20 @@ def create_app(app: App) -> Flask:
 
 
 def _blueprints() -> list[Any]:
-    from scheduler.web import auth, board, health, metrics, static
+    from scheduler.web import (
+        api,
+        auth,
+        board,
+        calendar,
+        feeds,
+        hazards,
+        health,
+        metrics,
+        outbox,
+        people,
+        roster,
+        static,
+    )
 
-    return [static.bp, health.bp, auth.bp, board.bp, metrics.bp]
+    return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
+            feeds.bp, api.bp, metrics.bp]
