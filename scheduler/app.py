@@ -62,7 +62,7 @@ class App:
 
     @cached_property
     def service(self) -> Service:
-        planners = metrics.timed_planners(PLANNERS)  # each tick's duration, for /metrics
+        planners = metrics.timed_planners(PLANNERS, self.clock)  # each tick's duration, for /metrics
         return Service(self.loaded, self.sessions, self.dispatcher, self.calendar, planners, self.clock)
 
     def close(self) -> None:

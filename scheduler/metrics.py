@@ -79,16 +79,18 @@ def observe_tick(planner: str, seconds: float) -> None:
     _TICK_SECONDS.labels(planner).observe(max(0.0, seconds))
 
 
-def timed_planners(planners: Mapping[str, Planner]) -> dict[str, Planner]:
+def timed_planners(planners: Mapping[str, Planner], clock: Any) -> dict[str, Planner]:
     """The same planners, each timed from its first message to its last as the service consumes
-    them (planning and storing the window): wired once in ``scheduler.app``, so neither the
-    planners nor the service loop carry any metrics code."""
+    them (planning and storing a tick's window): wired once in ``scheduler.app``, so neither the
+    planners nor the service loop carry any metrics code. Only ticks are observed, windows that
+    end by now: a look ahead (the next messages shown at start) is not a tick."""
 
     def timed(name: str, planner: Planner) -> Planner:
         def plan(ctx: Any, window: Any) -> Iterator[Any]:
             started = time.perf_counter()
             yield from planner(ctx, window)
-            observe_tick(name, time.perf_counter() - started)  # a failed tick is not observed
+            if window.end <= clock.now():  # a failed tick is not observed either
+                observe_tick(name, time.perf_counter() - started)
 
         return plan
 

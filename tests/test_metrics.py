@@ -113,3 +113,10 @@ def test_the_services_planning_ticks_are_timed_per_planner(app: App, clock: Manu
     after = {name: value(found, "safeduty_planning_tick_duration_seconds_count", planner=name) or 0
              for name in app.service.planners}
     assert {name: after[name] - before[name] for name in after} == {name: 1 for name in after}
+
+
+def test_a_look_ahead_is_not_counted_as_a_planning_tick(app: App) -> None:
+    found = registry(app)
+    before = value(found, "safeduty_planning_tick_duration_seconds_count", planner="duty") or 0
+    app.service.upcoming(dt.timedelta(days=30), 5)
+    assert (value(found, "safeduty_planning_tick_duration_seconds_count", planner="duty") or 0) == before
