@@ -26,6 +26,7 @@ from werkzeug.exceptions import Forbidden
 from scheduler.accounts import users
 from scheduler.accounts.roles import WebRole
 from scheduler.accounts.users import Account
+from scheduler.web.db import reads
 
 log = logging.getLogger("safeduty.web")
 
@@ -93,7 +94,7 @@ def load_account() -> None:
         session.clear()
         g.session_expired = True
         return
-    with web.sessions() as db:
+    with reads() as db:
         account = users.current(db, int(session["uid"]), int(session.get("v", -1)))
     if account is None:
         session.clear()

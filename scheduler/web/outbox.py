@@ -19,6 +19,7 @@ from scheduler.outbox.planned import short_ref
 from scheduler.outbox.targets import Limits
 from scheduler.web import params
 from scheduler.web.access import allow
+from scheduler.web.db import reads
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 HORIZON = dt.timedelta(days=14)
@@ -69,7 +70,7 @@ def delivery() -> str:
     web = current_app.extensions["safeduty"]
     now = web.clock.now()
     channels = web.config.channels
-    with web.sessions() as db:
+    with reads() as db:
         counts = queries.counts(db)
         failures = queries.recent_failures(db)
         failed_messages = queries.by_ids(db, sorted({a.message_id for a in failures}))
@@ -94,8 +95,7 @@ def delivery() -> str:
 @bp.get("/message/<int:message_id>")
 @allow(WebRole.VIEWER)
 def message(message_id: int) -> str:
-    web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         row = queries.message(db, message_id)
         if row is None:
             raise NotFound("没有这条消息。")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from rosters.book import RosterBook
-from rosters.exports.rows import RosterRow
+from rosters.book import RosterBook, slot_of
+from rosters.exports.rows import RosterRow, roster_rows
 from scheduler.app import App
 from scheduler.calendar import HolidayPeriod
 from scheduler.hazards.queries import overdue_major_count
@@ -65,6 +65,19 @@ def days(roster: RosterBook, start: dt.date, end: dt.date) -> list[DayView]:
     published = {r.day for r in rows if r.published}
     filled = {r.day for r in rows}
     return [DayView(row, row.day.date in published, row.day.date in filled) for row in roster.roster(start, end)]
+
+
+def feed_rows(roster: RosterBook, start: dt.date, end: dt.date, person: str | None
+              ) -> tuple[list[RosterRow], dict[dt.date, dt.datetime]]:
+    """What a calendar feed shows: the rows (only the days ``person`` serves, when given) and when
+    each day's seats last changed. The seats are read once for both."""
+    assignments = roster.rows(start, end)
+    seats = {slot_of(a): a.staff_code for a in assignments}
+    stamps: dict[dt.date, dt.datetime] = {}
+    for a in assignments:
+        stamps[a.day] = max(stamps.get(a.day, a.assigned_at), a.assigned_at)
+    dates = sorted({a.day for a in assignments if person is None or a.staff_code == person})
+    return roster_rows([roster.day(d) for d in dates], seats, roster.staff()), stamps
 
 
 def periods_on(app: App, day: dt.date) -> list[PeriodInForce]:

@@ -14,6 +14,7 @@ from scheduler.accounts import feeds
 from scheduler.accounts.roles import WebRole
 from scheduler.web import chart, overview, params
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 from scheduler.web.forms import ConfirmForm
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -35,7 +36,7 @@ def month() -> str:
     web = current_app.extensions["safeduty"]
     first = params.month("month", _today())
     last = _month_end(first)
-    with web.sessions() as db:
+    with reads() as db:
         days = overview.days(overview.book(web, db), first, last)
     adjusted = set(web.calendar.adjusted_workdays(first.year))
     periods = {d.date: overview.periods_on(web, d.date) for d in days}
@@ -58,7 +59,7 @@ def _person_page(code: str, issued: feeds.Issued | None = None) -> str:
     web = current_app.extensions["safeduty"]
     today = _today()
     year = params.year("year", today.year)
-    with web.sessions() as db:
+    with reads() as db:
         book = overview.book(web, db)
         staff = book.staff().get(code)
         if staff is None:
@@ -123,7 +124,7 @@ def revoke_feed(code: str, token_id: int) -> Response:
 def fairness() -> str:
     web = current_app.extensions["safeduty"]
     year = params.year("year", _today().year)
-    with web.sessions() as db:
+    with reads() as db:
         book = overview.book(web, db)
         seats = book.seats(dt.date(year, 1, 1), dt.date(year, 12, 31))
         names = {c: s.name for c, s in book.staff().items()}
