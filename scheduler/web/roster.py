@@ -39,7 +39,8 @@ def month() -> str:
     with reads() as db:
         days = overview.days(overview.book(web, db), first, last)
     adjusted = set(web.calendar.adjusted_workdays(first.year))
-    periods = {d.date: overview.periods_on(web, d.date) for d in days}
+    spans = overview.periods_between(web, first, last)
+    periods = {d.date: [p for p in spans if p.start <= d.date <= p.end] for d in days}
     lead = [None] * first.weekday()
     cells = lead + days + [None] * (-(len(lead) + len(days)) % 7)
     summary = {"published": sum(d.published for d in days),
@@ -47,6 +48,7 @@ def month() -> str:
                "empty": sum(not d.row.complete for d in days)}
     return render_template("web/roster/month.html.j2", first=first, cells=cells, adjusted=adjusted,
                            periods=periods, summary=summary, today=_today(), handover=web.config.roster.handover,
+                           person_base=url_for("roster.person", code="~")[:-1],
                            previous=(first - ONE_DAY).strftime("%Y-%m"), following=(last + ONE_DAY).strftime("%Y-%m"))
 
 
