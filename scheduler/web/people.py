@@ -23,7 +23,7 @@ def staff() -> str:
         directory = Directory.load(db, web.config)
     groups = {name: (spec.label or name, {s.code for s in directory.members(name)})
               for name, spec in web.config.groups.items()}
-    return render_template("web/people/staff.html.j2", staff=directory.staff, groups=groups)
+    return render_template("web/people/staff.html.j2", staff=directory.staff, groups=groups, categories=CATEGORIES)
 
 
 @bp.get("/enterprises")
