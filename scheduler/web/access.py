@@ -33,6 +33,9 @@ log = logging.getLogger("safeduty.web")
 View = TypeVar("View", bound=Callable[..., Any])
 PUBLIC = None
 TOKEN_KINDS = ("board", "api", "metrics")
+# Public areas that never show who is signed in: probes, static files and calendar feeds are
+# answered without reading the account (no database round trip for a load balancer's probe).
+ANONYMOUS_AREAS = frozenset({"health", "static", "feeds"})
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def load_account() -> None:
     """Before every request: the signed-in account from the session cookie, if still valid."""
     web = current_app.extensions["safeduty"]
     g.account = None
-    if "uid" not in session:
+    if "uid" not in session or (request.blueprint or "") in ANONYMOUS_AREAS:
         return
     now = web.clock.now().timestamp()
     seen = session.get("t", 0)
