@@ -69,6 +69,7 @@ def create_app(app: App) -> Flask:
 
 def _blueprints() -> list[Any]:
     from scheduler.web import (
+        admin,
         api,
         auth,
         board,
@@ -83,4 +84,4 @@ def _blueprints() -> list[Any]:
     )
 
     return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
-            feeds.bp, api.bp]
+            feeds.bp, api.bp, admin.bp]
