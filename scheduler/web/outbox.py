@@ -4,9 +4,8 @@ counts per channel and status, failures with their reasons, paused or unhealthy 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 import logging
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import Conflict, NotFound
@@ -16,16 +15,16 @@ from scheduler.accounts.roles import WebRole
 from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import manual, queries
-from scheduler.outbox.manual import RETRYABLE_BY_HAND
 from scheduler.outbox import targets as target_state
+from scheduler.outbox.manual import RETRYABLE_BY_HAND
 from scheduler.outbox.models import Status
 from scheduler.outbox.planned import short_ref
 from scheduler.outbox.targets import Limits
 from scheduler.web import params
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 from scheduler.web.filters import STATUS_LABELS
 from scheduler.web.forms import ConfirmForm
-from scheduler.web.db import reads
 
 log = logging.getLogger("safeduty.web")
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
