@@ -32,7 +32,11 @@ def feed(token: str) -> Response:
             raise NotFound()
         today = now.astimezone(zone).date()
         person = subscription.staff_code or None
-        rows, stamps = overview.feed_rows(overview.book(web, db), today - BEHIND, today + AHEAD, person)
+        book = overview.book(web, db)
+        staff = book.staff().get(person) if person else None
+        if person and (staff is None or not staff.active):
+            raise NotFound()  # someone who has left the staff list: their feed ends with them
+        rows, stamps = overview.feed_rows(book, today - BEHIND, today + AHEAD, person)
         name = f"值班 · {subscription.label}" if person else f"{web.config.service.bureau}值班表"
     roster = web.config.roster
     body = to_ics(rows, stamps, name=name, zone=zone, alarm=roster.ics_alarm, phone=roster.duty_phone,
