@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 
 from scheduler import metrics
 from scheduler.accounts.roles import WebRole
+from scheduler.web import db
 from scheduler.web.access import allow
 
 bp = Blueprint("metrics", __name__)
@@ -17,8 +18,9 @@ REGISTRY = "safeduty.metrics"
 
 @bp.record_once
 def _registry(state: BlueprintSetupState) -> None:
+    # The pages' read-only sessions: a scrape never takes SQLite's write lock from the scheduler.
     app = state.app.extensions["safeduty"]
-    state.app.extensions[REGISTRY] = metrics.registry(app.sessions, app.config, app.clock)
+    state.app.extensions[REGISTRY] = metrics.registry(state.app.extensions[db.KEY], app.config, app.clock)
 
 
 @bp.get("/metrics")

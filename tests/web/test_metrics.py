@@ -36,3 +36,17 @@ def test_a_signed_in_admin_may_look_and_a_viewer_may_not(flask_app: Flask) -> No
     assert client_as(flask_app, "admin").get("/metrics").status_code == 200
     response = client_as(flask_app, "viewer").get("/metrics")
     assert response.status_code == 403 and "safeduty_" not in response.text
+
+
+def test_a_scrape_reads_beside_the_schedulers_write_lock_without_waiting_for_it(flask_app: Flask) -> None:
+    import sqlite3
+
+    app = flask_app.extensions["safeduty"]
+    writer = sqlite3.connect(app.loaded.database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=5)
+    writer.execute("BEGIN IMMEDIATE")  # as the scheduler holds it while it records a round
+    try:
+        response = flask_app.test_client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 200 and "safeduty_database_up 1.0" in response.text
