@@ -12,7 +12,15 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.cli.common import BY, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    BY,
+    DATE,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import columns, labels
@@ -58,6 +66,8 @@ _HELP = {
 }
 _LABELS = labels(ZoneInfo("UTC"))  # headers do not depend on the zone
 REASON = click.option("--reason", default="", help="Why (kept in the history).")
+# Dates typed on the command line go through the one date parser every command shares.
+DATE_FIELDS = ("found_on", "deadline", "listed_on", "delisted_on")
 
 
 def field_options(*, deadline: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,19 +76,23 @@ def field_options(*, deadline: bool) -> Callable[[Callable[..., Any]], Callable[
             if name == "deadline" and not deadline:
                 continue
             text = f"{_LABELS[name]}: {_HELP[name]}" if name in _HELP else _LABELS[name]
-            command = click.option(option, name, default=None, help=text)(command)
+            kind = DATE if name in DATE_FIELDS else None
+            command = click.option(option, name, default=None, type=kind, help=text)(command)
         return command
 
     return decorate
 
 
-def _parse(ctx: Context, given: dict[str, str | None]) -> dict[str, Any]:
+def _parse(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
     """Typed values of the options given; a bad one is an error naming the option."""
     specs = {c.field: c for c in columns(ctx.loaded.config.service.zone)}
     options = {name: option for option, name in FIELD_OPTIONS}
     values = {}
     for name, text in given.items():
         if text is None or name not in specs:
+            continue
+        if isinstance(text, dt.date):  # already parsed by DATE
+            values[name] = text
             continue
         try:
             values[name] = specs[name].parse(text.strip())
@@ -210,13 +224,13 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
 
 @group.command()
 @click.argument("code")
-@click.option("--deadline", required=True, help="The new 整改期限, e.g. 2026-04-30.")
+@click.option("--deadline", type=DATE, required=True, help="The new 整改期限, e.g. 2026-04-30.")
 @click.option("--reason", required=True, help="Why the deadline moves (kept in the history).")
 @BY
 @pass_context
-def extend(ctx: Context, code: str, deadline: str, reason: str, actor: str) -> None:
+def extend(ctx: Context, code: str, deadline: dt.date, reason: str, actor: str) -> None:
     """Extend a hazard's deadline (延期): its escalation starts again from the new deadline."""
-    new = _parse(ctx, {"deadline": deadline})["deadline"]
+    new = deadline
     with ctx.synced_app.sessions.begin() as session:
         hazard = _hazard(session, code)
         old = hazard.deadline

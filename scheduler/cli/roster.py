@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -26,6 +25,7 @@ from rosters.model import DUTY_ROLES, DayKind
 from rosters.stats import tally
 from scheduler.cli.common import (
     BY,
+    DATE,
     FORMAT_OPTION,
     Context,
     Fatal,
@@ -36,20 +36,6 @@ from scheduler.cli.common import (
 from scheduler.people.directory import Directory
 from scheduler.vocab import Role
 
-
-class _Date(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date such as 2026-03-05", param, ctx)
-
-
-DATE = _Date()
 ROLE = click.Choice([r.value for r in DUTY_ROLES])
 REASON = click.option("--reason", required=True, help="Why, in a few words (kept with the change).")
 

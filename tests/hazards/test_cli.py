@@ -146,7 +146,7 @@ def test_a_bad_transition_or_value_exits_2_with_a_clear_message(cli) -> None:  #
     )
     assert cli("hazard", "status", "HZ-1", "done").exit_code == 2
     bad_date = cli("hazard", "extend", "HZ-1", "--deadline", "2026-02-30", "--reason", "x")
-    assert bad_date.exit_code == 2 and "--deadline: '2026-02-30' is not a date" in bad_date.output
+    assert bad_date.exit_code == 2 and "'--deadline': '2026-02-30' is not a date" in bad_date.output
     unknown = cli("hazard", "show", "HZ-404")
     assert unknown.exit_code == 2 and "no hazard 'HZ-404'" in unknown.output
     no_deadline = cli(
