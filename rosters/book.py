@@ -224,13 +224,29 @@ class RosterBook:
 
     def roster(self, start: dt.date, end: dt.date) -> list[RosterRow]:
         """One row per day from ``start`` to ``end``, generated or not."""
-        return roster_rows(self.classifier.days(start, end), self.seats(start, end), self.staff())
+        rows = self.rows(start, end)
+        return roster_rows(self.classifier.days(start, end), {slot_of(r): r.staff_code for r in rows}, self.staff(),
+                           {r.day for r in rows if r.published})
 
     def stamps(self, start: dt.date, end: dt.date) -> dict[dt.date, dt.datetime]:
         """When each day's seats last changed hands."""
         found: dict[dt.date, dt.datetime] = {}
         for row in self.rows(start, end):
             found[row.day] = max(found.get(row.day, row.assigned_at), row.assigned_at)
+        return found
+
+    def published_at(self, start: dt.date, end: dt.date) -> dict[dt.date, dt.datetime]:
+        """When each published day from ``start`` to ``end`` was first published."""
+        published = {r.day for r in self.rows(start, end) if r.published}
+        actions = self.session.scalars(select(RosterAction).where(
+            RosterAction.kind == "publish", RosterAction.first_day <= end, RosterAction.last_day >= start)
+            .order_by(RosterAction.at, RosterAction.id))
+        found: dict[dt.date, dt.datetime] = {}
+        for action in actions:
+            assert action.first_day is not None and action.last_day is not None
+            for day in published:
+                if action.first_day <= day <= action.last_day:
+                    found.setdefault(day, action.at)
         return found
 
     def coverage(self, start: dt.date, end: dt.date, reachable: Callable[[str], bool]) -> list[Finding]:

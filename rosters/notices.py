@@ -20,6 +20,7 @@ TODAY = "duty/today"  # 今日值班, at handover
 CHANGED = "duty/changed"  # your duty changed
 PUBLISHED = "duty/published"  # the roster, to supervisors
 HOLIDAY_REPORT = "duty/holiday_report"  # 节假日值班表报送
+HOLIDAY_PENDING = "duty/holiday_pending"  # to the office: the holiday roster cannot be reported yet
 COVERAGE = "duty/coverage"  # to the office
 
 ACTION_LABELS = {"generate": "重新排班", "publish": "发布值班表", "swap": "换班", "override": "代班调整",
@@ -44,6 +45,15 @@ def roster_context(rows: Sequence[RosterRow], first: dt.date, last: dt.date, tit
                    phone: str) -> dict[str, object]:
     return {"title": title, "first": first.isoformat(), "last": last.isoformat(), "phone": phone,
             "days": [r.as_dict() for r in rows], "complete": all(r.complete for r in rows)}
+
+
+def pending_context(rows: Sequence[RosterRow], first: dt.date, last: dt.date, holiday: str, report_to: str,
+                    due: dt.datetime) -> dict[str, object]:
+    """The days of a holiday not yet published when its roster is due upward."""
+    return {"holiday": holiday, "first": first.isoformat(), "last": last.isoformat(), "report_to": report_to,
+            "report_due": due.isoformat(),
+            "pending": [{"date": r.day.date.isoformat(), "label": r.day.label, "status": r.status}
+                        for r in rows if not r.published]}
 
 
 def coverage_context(findings: Sequence[Finding], first: dt.date, last: dt.date,

@@ -130,15 +130,12 @@ def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, per
             rows = [r for r in rows if any(h.code == code for h in r.leaders + r.officers)]
         who = f"（{book.staff()[code].name}）" if code else ""
         title = f"{config.service.bureau}值班表{who}（{start.isoformat()}至{end.isoformat()}）"
-        published = {r.day for r in book.rows(start, end) if r.published}
         if fmt == "table":
             print_table(("日期", "星期", "类型", "带班领导", "值班员", "状态"),
-                        [(*r.cells()[:3], r.cells()[3], r.cells()[5],
-                          "已发布" if r.day.date in published else "草稿" if r.leaders or r.officers else "未排")
-                         for r in rows])
+                        [(*r.cells()[:3], r.cells()[3], r.cells()[5], r.status) for r in rows])
             return
         if fmt == "json":
-            print_json([{**r.as_dict(), "published": r.day.date in published} for r in rows])
+            print_json([r.as_dict() for r in rows])
             return
         data: bytes = {
             "csv": lambda: to_csv(rows),

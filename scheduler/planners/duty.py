@@ -28,6 +28,7 @@ from rosters.exports.rows import RosterRow
 from rosters.notices import (
     CHANGED,
     COVERAGE,
+    HOLIDAY_PENDING,
     HOLIDAY_REPORT,
     PUBLISHED,
     SHIFT_EVE,
@@ -36,6 +37,7 @@ from rosters.notices import (
     change_contexts,
     coverage_context,
     day_context,
+    pending_context,
     roster_context,
     shift_context,
     stamp,
@@ -146,18 +148,36 @@ class DutyPlanner:
 
     def _holiday_reports(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
                          first: dt.date, last: dt.date) -> Iterator[PlannedMessage]:
+        """A report upward holds published days only. When its time comes with days of the
+        holiday still drafts (or not generated), the office is told which, instead; the report
+        follows as soon as the last of them is published, if the holiday has not begun."""
         notices = ctx.config.roster.notices
         for period in ctx.calendar.periods_between(first, last + HOLIDAY_HORIZON):
             send_day = ctx.calendar.working_day_on_or_before(period.start - dt.timedelta(days=notices.holiday_report_days))
             due = dt.datetime.combine(send_day, notices.holiday_report_at, tzinfo=zone)
-            if due not in window:
+            begins = book.day(period.start).start
+            if due > window.end or begins <= window.start:
                 continue
-            title = f"{ctx.config.service.bureau}{period.name}假期值班表"
-            context = {**roster_context(book.roster(period.start, period.end), period.start, period.end, title,
-                                        ctx.config.roster.duty_phone), "holiday": period.name}
-            for recipient in _audience(ctx, notices.holiday_report_to):
-                yield PlannedMessage.at(f"duty:holiday:{period.key}:{recipient.key}", HOLIDAY_REPORT, recipient, due,
-                               book.day(period.start).start, context, f"duty:holiday:{period.key}")
+            rows = book.roster(period.start, period.end)
+            published = book.published_at(period.start, period.end)
+            complete = len(published) == len(rows)
+            # The report goes at its time, or when the holiday's last day is published after it.
+            ready = max([due, *published.values()]) if complete else None
+            topic = f"duty:holiday:{period.key}"
+            if ready is not None and ready < begins and (
+                    ready in window or (ready > due and window.start - ACTION_LOOKBACK < ready <= window.end)):
+                title = f"{ctx.config.service.bureau}{period.name}假期值班表"
+                context = {**roster_context(rows, period.start, period.end, title, ctx.config.roster.duty_phone),
+                           "holiday": period.name}
+                for recipient in _audience(ctx, notices.holiday_report_to):
+                    yield PlannedMessage.at(f"{topic}:{recipient.key}", HOLIDAY_REPORT, recipient, ready, begins,
+                                            context, topic)
+            elif ready is None and due in window:
+                report_to = "、".join(ctx.config.groups[g].label or g for g in notices.holiday_report_to)
+                context = pending_context(rows, period.start, period.end, period.name, report_to, due)
+                for recipient in _audience(ctx, notices.office):
+                    yield PlannedMessage.at(f"{topic}:pending:{recipient.key}", HOLIDAY_PENDING, recipient, due,
+                                            begins, context, topic)
 
     def _daily_checks(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
                       first: dt.date, last: dt.date) -> Iterator[PlannedMessage]:
