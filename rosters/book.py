@@ -50,6 +50,16 @@ class Generated:
     kept: int
     moves: list[Move] = field(default_factory=list)
     frozen_days: int = 0
+    past_days: int = 0  # days of the range whose duty had begun: left as they were
+    first: dt.date | None = None  # the first day generated (after the past ones)
+
+    @property
+    def changed_days(self) -> int:
+        return len({slot.date for slot, _, _ in self.moves})
+
+    @property
+    def people_affected(self) -> int:
+        return len({code for _, old, new in self.moves for code in (old, new) if code})
 
 
 class RosterBook:
@@ -123,14 +133,27 @@ class RosterBook:
 
     # Generating and publishing
 
-    def generate(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str, fresh: bool = False) -> Generated:
+    def first_open_day(self, now: dt.datetime) -> dt.date:
+        """The first duty day that has not begun at ``now`` (today's starts at the handover)."""
+        today = now.astimezone(self.zone).date()
+        return today if self.classifier.day(today).start > now else today + dt.timedelta(days=1)
+
+    def generate(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str, fresh: bool = False,
+                 past: bool = False) -> Generated:
         """Fill every empty seat from ``start`` to ``end``; raises ``Infeasible`` naming the day.
 
         Published days stay as they are. Drafts stay too while they still obey the rules (so a
-        leave change moves only the days that must move), unless ``fresh`` discards them.
+        leave change moves only the days that must move), unless ``fresh`` discards them. Days
+        whose duty has begun are history: left as they were unless ``past`` is given.
         """
         if end < start:
             raise RosterError(f"--to {end} is before --from {start}")
+        asked = start
+        if not past:
+            start = max(start, self.first_open_day(now))
+            if start > end:
+                raise RosterError(f"every day from {asked} to {end} has begun, and past days are never "
+                                  f"regenerated (add --past to fill or re-plan them anyway; nobody is told)")
         people = self.people()
         by_code = {p.code: p for p in people}
         lo, hi = self.span(start, end)
@@ -150,24 +173,26 @@ class RosterBook:
         ledger = self.ledger({**outside, **kept}, people, start.year)
         days = [d for d in self.classifier.days(start, end) if d.date not in frozen]
         new = fill(days, people, {**outside, **kept}, ledger, leave, self.rules)
-        moves = []
+        # Who held each (day, role) before: someone who keeps their day in that role keeps its
+        # stamp (so their reminders keep their keys) and is neither told nor counted as moved.
+        held: dict[tuple[dt.date, Role], dict[str, RosterAssignment]] = defaultdict(dict)
+        for slot, row in drafts.items():
+            held[slot.date, slot.role][row.staff_code] = row
         for slot, row in drafts.items():
             if slot not in kept:
                 self.session.delete(row)
-                if slot not in new:
-                    moves.append((slot, row.staff_code, ""))
         self.session.flush()
         for slot, code in sorted(new.items(), key=lambda item: item[0].sort_key):
-            old = drafts[slot].staff_code if slot in drafts else ""
+            before = held[slot.date, slot.role].get(code)
             self.session.add(RosterAssignment(day=slot.date, role=slot.role.value, seat=slot.index,
                                               staff_code=code, published=False, source="generate",
-                                              assigned_at=now if old != code else drafts[slot].assigned_at))
-            if old and old != code:
-                moves.append((slot, old, code))
+                                              assigned_at=before.assigned_at if before else now))
+        moves = net_moves({slot: row.staff_code for slot, row in drafts.items()}, {**kept, **new})
         for slot, old, _ in moves:
-            cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
+            if old:
+                cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
         self.record("generate", actor, "", now, moves, start, end)
-        return Generated(len(days), len(new), len(kept), sorted(moves, key=lambda m: m[0].sort_key), len(frozen))
+        return Generated(len(days), len(new), len(kept), moves, len(frozen), (start - asked).days, start)
 
     def publish(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str) -> RosterAction:
         """Freeze the days from ``start`` to ``end``; refuses while any of them has an empty seat."""
@@ -211,9 +236,14 @@ class RosterBook:
         action = RosterAction(at=now, kind=kind, actor=actor, reason=reason, first_day=first, last_day=last)
         self.session.add(action)
         self.session.flush()
+        moves = list(moves)
+        days = sorted({slot.date for slot, _, _ in moves})
+        published = set(self.session.scalars(select(RosterAssignment.day).where(
+            RosterAssignment.day.in_(days), RosterAssignment.published.is_(True)))) if days else set()
         for slot, old, new in moves:
             self.session.add(RosterChange(action_id=action.id, day=slot.date, role=slot.role.value,
-                                          seat=slot.index, old_code=old, new_code=new))
+                                          seat=slot.index, old_code=old, new_code=new,
+                                          published=slot.date in published))
         self.session.flush()
         return action
 
@@ -254,6 +284,29 @@ class RosterBook:
         names = {code: s.name for code, s in self.staff().items()}
         return check(self.classifier.days(start, end), self.seats(lo, hi), self.people(), names,
                      self.leave(lo, hi), self.rules, reachable)
+
+
+def net_moves(before: Mapping[Slot, str], after: Mapping[Slot, str]) -> list[Move]:
+    """The seats that changed hands from ``before`` to ``after``, netted per day and role: a
+    person who holds the day in the same role afterwards (in another seat) has not moved. Only
+    (day, role)s held before count: filling a day for the first time moves nobody."""
+    old: dict[tuple[dt.date, Role], list[tuple[Slot, str]]] = defaultdict(list)
+    new: dict[tuple[dt.date, Role], list[tuple[Slot, str]]] = defaultdict(list)
+    for slot, code in sorted(before.items(), key=lambda item: item[0].sort_key):
+        old[slot.date, slot.role].append((slot, code))
+    for slot, code in sorted(after.items(), key=lambda item: item[0].sort_key):
+        new[slot.date, slot.role].append((slot, code))
+    moves: list[Move] = []
+    for key in sorted(old, key=lambda k: (k[0], DUTY_ROLES.index(k[1]))):
+        staying = {c for _, c in old[key]} & {c for _, c in new[key]}
+        gone = [(s, c) for s, c in old[key] if c not in staying]
+        came = [(s, c) for s, c in new[key] if c not in staying]
+        for i in range(max(len(gone), len(came))):
+            out = gone[i] if i < len(gone) else None
+            into = came[i] if i < len(came) else None
+            slot = into[0] if into else out[0]  # type: ignore[index]
+            moves.append((slot, out[1] if out else "", into[1] if into else ""))
+    return moves
 
 
 def slot_of(row: RosterAssignment) -> Slot:

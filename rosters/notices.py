@@ -67,18 +67,27 @@ def change_contexts(
     changes: Iterable[RosterChange],
     names: Mapping[str, str],
     label_of: Mapping[dt.date, str],
+    removals: Iterable[RosterChange] = (),
 ) -> dict[str, dict[str, object]]:
-    """One context per person touched by ``action``: the days they came off and the days they took."""
+    """One context per person touched by ``action``: the days they came off and the days they took.
+
+    ``removals`` are changes told only to the person who came off the day (a draft they had
+    already been reminded of)."""
     touched: dict[str, dict[str, list[dict[str, str]]]] = {}
-    for change in sorted(changes, key=lambda c: (c.day, c.role, c.seat)):
+    both = [(c, True) for c in changes] + [(c, False) for c in removals]
+    for change, to_both in sorted(both, key=lambda item: (item[0].day, item[0].role, item[0].seat)):
         role = Role(change.role).label
         base = {"date": change.day.isoformat(), "role": role, "label": label_of.get(change.day, "")}
         if change.old_code:
             entry = touched.setdefault(change.old_code, {"removed": [], "added": []})
             entry["removed"].append({**base, "other": names.get(change.new_code, change.new_code)})
-        if change.new_code:
+        if change.new_code and to_both:
             entry = touched.setdefault(change.new_code, {"removed": [], "added": []})
             entry["added"].append({**base, "other": names.get(change.old_code, change.old_code)})
+    for days in touched.values():  # off and back on the same day in the same role: no change
+        same = {(d["date"], d["role"]) for d in days["removed"]} & {(d["date"], d["role"]) for d in days["added"]}
+        days["removed"] = [d for d in days["removed"] if (d["date"], d["role"]) not in same]
+        days["added"] = [d for d in days["added"] if (d["date"], d["role"]) not in same]
     return {
         code: {
             "action": ACTION_LABELS.get(action.kind, action.kind),
@@ -88,4 +97,5 @@ def change_contexts(
             **days,
         }
         for code, days in sorted(touched.items())
+        if days["removed"] or days["added"]
     }

@@ -77,19 +77,32 @@ def _month(ctx: Context, start: dt.date | None, end: dt.date | None) -> tuple[dt
 @click.option("--to", "end", type=DATE, required=True, help="Last duty day.")
 @click.option("--publish", is_flag=True, help="Publish the range too (freezes it; supervisors are told).")
 @click.option("--fresh", is_flag=True, help="Discard unpublished drafts in the range and plan them anew.")
+@click.option("--past", is_flag=True,
+              help="Also fill or re-plan days whose duty has begun (history; nobody is told).")
+@click.option("--verbose", is_flag=True, help="List every seat that changed hands.")
 @BY
 @pass_context
-def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: bool, actor: str) -> None:
-    """Fill every empty seat from --from to --to, fairly; published days are never touched."""
+def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: bool, past: bool, verbose: bool,
+             actor: str) -> None:
+    """Fill every empty seat from --from to --to, fairly; published and past days are never touched."""
     now = ctx.app.clock.now()
     with _book(ctx, write=True) as book:
-        result = book.generate(start, end, now=now, actor=actor, fresh=fresh)
-        click.echo(f"{start}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
+        result = book.generate(start, end, now=now, actor=actor, fresh=fresh, past=past)
+        first = result.first or start
+        click.echo(f"{first}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
                    f"{result.frozen_days} published day(s) left as they were")
-        for slot, old, new in result.moves:
-            click.echo(f"  moved {slot.date} {slot.role.label}: {_name(book, old)} → {_name(book, new)}")
+        if result.past_days:
+            click.echo(f"{start}…{first - dt.timedelta(days=1)} ({result.past_days} day(s)) had begun: left as they "
+                       f"were (past days are never regenerated; --past includes them)")
+        if result.moves:
+            click.echo(f"{result.changed_days} draft day(s) changed, {result.people_affected} people affected "
+                       f"(drafts: nobody is told)" + ("" if verbose else "; --verbose lists every seat"))
+        if verbose:
+            for slot, old, new in result.moves:
+                click.echo(f"  moved {slot.date} {slot.role.label}: {_name(book, old) or '—'} → "
+                           f"{_name(book, new) or '—'}")
         if publish:
-            _publish(ctx, book, start, end, actor, now)
+            _publish(ctx, book, first, end, actor, now)
 
 
 @group.command()

@@ -43,6 +43,7 @@ from rosters.notices import (
     stamp,
 )
 from rosters.tables import RosterAction, RosterAssignment, RosterChange
+from scheduler.outbox.models import OutboxMessage, Status
 from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window
 from scheduler.planners.base import PlanContext
 from scheduler.vocab import Role
@@ -135,12 +136,17 @@ class DutyPlanner:
                         yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
                                        recipient, action.at, expires, report, f"duty:published:{action.id}")
             changes = list(ctx.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
-            live = [c for c in changes if book.day(c.day).end > action.at]  # no news about days gone by
-            if not live:
+            # No news about days gone by. A change of a published day is told to both sides; a
+            # draft may change again and is nobody's news, except to someone already reminded of it.
+            live = [c for c in changes if book.day(c.day).end > action.at]
+            public = [c for c in live if c.published]
+            reminded = _reminded(ctx.session, [(c.day, c.old_code) for c in live if not c.published and c.old_code])
+            private = [c for c in live if not c.published and (c.day, c.old_code) in reminded]
+            if not public and not private:
                 continue
-            labels = {c.day: book.day(c.day).label for c in live}
-            expires = max(book.day(c.day).end for c in live)
-            for code, context in change_contexts(action, live, names, labels).items():
+            labels = {c.day: book.day(c.day).label for c in public + private}
+            expires = max(book.day(c.day).end for c in public + private)
+            for code, context in change_contexts(action, public, names, labels, private).items():
                 person = self._person(ctx, code)
                 if person is not None:
                     yield PlannedMessage.at(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
@@ -198,6 +204,16 @@ class DutyPlanner:
     def _person(self, ctx: PlanContext, code: str) -> Recipient | None:
         staff = next((s for s in ctx.directory.staff if s.code == code), None)
         return None if staff is None else ctx.directory.person(staff, ctx.config.roster.notices.personal or None)
+
+
+def _reminded(session: Session, holdings: list[tuple[dt.date, str]]) -> set[tuple[dt.date, str]]:
+    """Which (day, person) of ``holdings`` have already been sent a reminder of that duty."""
+    if not holdings:
+        return set()
+    topics = {shift_topic(day, code): (day, code) for day, code in holdings}
+    sent = session.scalars(select(OutboxMessage.topic).where(
+        OutboxMessage.topic.in_(sorted(topics)), OutboxMessage.status.in_((Status.SENT, Status.MERGED))))
+    return {topics[topic] for topic in sent}
 
 
 def _audience(ctx: PlanContext, groups: tuple[str, ...], *, bot_only: bool = False) -> list[Recipient]:
