@@ -23,7 +23,7 @@ from scheduler.cli.common import (
 )
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
-from scheduler.hazards.fields import columns, labels
+from scheduler.hazards.fields import AMOUNT_FORMS, columns, labels
 from scheduler.hazards.imports import import_hazards
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
@@ -58,7 +58,7 @@ _HELP = {
     "category": "物, 人 or 管理",
     "level": "一般 or 重大",
     "found_on": "date found, e.g. 2026-01-05",
-    "funds_yuan": "amount in 元: 125000 or 12.5万",
+    "funds_yuan": f"amount in 元: {AMOUNT_FORMS}",
     "deadline": "e.g. 2026-03-01 (`hazard extend` changes it later)",
     "source": "企业自查, 监督检查, 双随机抽查, 举报, 上级交办 or 其他",
     "reported_to_regulator_at": "when it was reported to the regulator (双报告), e.g. '2026-01-05 10:30'",

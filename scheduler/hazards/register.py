@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.hazards.completeness import missing_five_items, missing_items
+from scheduler.hazards.completeness import how_to_fill, missing_five_items, missing_items
 from scheduler.hazards.fields import EDITABLE
 from scheduler.hazards.lifecycle import DONE, TRANSITIONS, allowed, reachable
 from scheduler.hazards.models import Hazard, HazardEvent
@@ -56,7 +56,8 @@ def problems(hazard: Hazard) -> list[str]:
     ):
         found.append(
             f"状态: a major hazard starts rectifying only with its five items in place (五到位); "
-            f"missing: {'、'.join(missing)}"
+            f"missing: {'、'.join(missing)} (set with `safeduty hazard update {hazard.code} "
+            f"{how_to_fill(missing)}`)"
         )
     return found
 
