@@ -309,5 +309,9 @@ def net_moves(before: Mapping[Slot, str], after: Mapping[Slot, str]) -> list[Mov
     return moves
 
 
+def action_changes(book: RosterBook, action: RosterAction) -> list[RosterChange]:
+    return list(book.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
+
+
 def slot_of(row: RosterAssignment) -> Slot:
     return Slot(row.day, Role(row.role), row.seat)

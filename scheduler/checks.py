@@ -18,6 +18,7 @@ from rosters.rules import capacity_problems
 from scheduler.calendar import WorkCalendar
 from scheduler.config import LoadedConfig
 from scheduler.hazards.checks import check_hazard_templates
+from scheduler.people.checks import check_audiences
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
@@ -136,6 +137,7 @@ CHECKS: list[Check] = [
     check_reminder_templates,
     check_roster,
     check_hazard_templates,
+    check_audiences,
 ]
 
 

@@ -184,10 +184,31 @@ def add(ctx: Context, enterprise: str, code: str, actor: str, **given: str | Non
             f"registered {hazard.code}: {hazard.title} ({hazard.level_enum.label}, "
             f"整改期限 {hazard.deadline})"
         )
-        if missing_now:
+        registered = hazard.code
+    if missing_now:
+        with ctx.app.sessions() as session:
+            told = _completeness_audience(ctx, session, _hazard(session, registered))
             click.echo(
-                f"still missing: {'、'.join(missing_now)} (the enterprise and its supervisor will be told)"
+                f"still missing: {'、'.join(missing_now)} "
+                + (f"(told until it is complete: {'、'.join(told)})" if told else "")
             )
+            if not told:
+                click.echo(
+                    "warning: hazards.completeness.audience reaches nobody for this enterprise, "
+                    "so nobody is told what is missing",
+                    err=True,
+                )
+
+
+def _completeness_audience(ctx: Context, session: Session, hazard: Hazard) -> list[str]:
+    """Who the completeness notices of ``hazard`` go to, by name."""
+    from scheduler.hazards.audience import Audiences
+    from scheduler.people.directory import Directory
+
+    audience = ctx.loaded.config.hazards.completeness.audience
+    enterprise = hazard.enterprise
+    directory = Directory.load(session, ctx.loaded.config)  # detaches what the session holds
+    return [r.name for r in Audiences(directory).recipients(audience, enterprise, hazard)]
 
 
 @group.command()

@@ -16,13 +16,14 @@ from pathlib import Path
 import click
 
 from rosters import changes
-from rosters.book import RosterBook, RosterError
+from rosters.book import RosterBook, RosterError, action_changes
 from rosters.exports.ics import to_ics
 from rosters.exports.page import to_html
 from rosters.exports.sheets import to_csv, to_xlsx
 from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
 from rosters.stats import tally
+from rosters.tables import RosterAction
 from scheduler.cli.common import (
     BY,
     DATE,
@@ -33,6 +34,7 @@ from scheduler.cli.common import (
     print_json,
     print_table,
 )
+from scheduler.people.checks import audience_warnings
 from scheduler.people.directory import Directory
 from scheduler.vocab import Role
 
@@ -119,8 +121,32 @@ def publish(ctx: Context, start: dt.date, end: dt.date, actor: str) -> None:
 def _publish(ctx: Context, book: RosterBook, start: dt.date, end: dt.date, actor: str, now: dt.datetime) -> None:
     book.publish(start, end, now=now, actor=actor)
     click.echo(f"published {start}…{end}")
-    for finding in book.coverage(start, end, _reachable(ctx, book)):
+    findings = book.coverage(start, end, _reachable(ctx, book))
+    for finding in findings:
         click.echo(f"  warning: {finding.date} {finding.text}", err=True)
+    notices = ctx.app.config.roster.notices
+    _warn_empty(ctx, book, notices.published_to, "roster.notices.published_to")
+    if findings:
+        _warn_empty(ctx, book, notices.office, "roster.notices.office")
+
+
+def _warn_empty(ctx: Context, book: RosterBook, groups: tuple[str, ...], key: str) -> None:
+    """Say so when the audience a command's messages go to reaches nobody."""
+    directory = Directory(ctx.app.config, [], list(book.staff().values()))
+    if not groups:
+        click.echo(f"  warning: {key} names no group, so nobody is told", err=True)
+    for warning in audience_warnings(directory, groups, key):
+        click.echo(f"  warning: {warning}", err=True)
+
+
+def _warn_unreachable(ctx: Context, book: RosterBook, action: RosterAction) -> None:
+    """Say so when someone a change is announced to cannot be reached."""
+    reachable = _reachable(ctx, book)
+    for code in sorted({c for change in action_changes(book, action) if change.published
+                        for c in (change.old_code, change.new_code) if c}):
+        if not reachable(code):
+            click.echo(f"  warning: {_name(book, code)} has no address for their notices' channel, so is not "
+                       f"told of the change", err=True)
 
 
 @group.command()
@@ -179,8 +205,10 @@ def swap(ctx: Context, date_a: dt.date, person_a: str, date_b: dt.date, person_b
          actor: str) -> None:
     """PERSON_A (on duty DATE_A) and PERSON_B (on duty DATE_B) exchange their duties."""
     with _book(ctx, write=True) as book:
-        changes.swap(book, date_a, person_a, date_b, person_b, now=ctx.app.clock.now(), actor=actor, reason=reason)
+        action = changes.swap(book, date_a, person_a, date_b, person_b, now=ctx.app.clock.now(), actor=actor,
+                              reason=reason)
         click.echo(f"swapped: {person_a} now on duty {date_b}, {person_b} now on duty {date_a}")
+        _warn_unreachable(ctx, book, action)
 
 
 @group.command()
@@ -195,9 +223,10 @@ def override(ctx: Context, date: dt.date, new: str, replacing: str | None, role:
              actor: str) -> None:
     """Put someone on duty on DATE, in place of --replace or into an empty seat."""
     with _book(ctx, write=True) as book:
-        changes.override(book, date, new, now=ctx.app.clock.now(), actor=actor, reason=reason,
-                         role=Role(role) if role else None, replacing=replacing)
+        action = changes.override(book, date, new, now=ctx.app.clock.now(), actor=actor, reason=reason,
+                                  role=Role(role) if role else None, replacing=replacing)
         click.echo(f"{date}: {new} is on duty" + (f" in place of {replacing}" if replacing else ""))
+        _warn_unreachable(ctx, book, action)
 
 
 @group.command()

@@ -145,3 +145,17 @@ def test_generating_a_range_that_has_begun_leaves_the_past_and_says_so(run) -> N
         refused = run("generate", "--from", "2026-01-01", "--to", "2026-01-09")
         assert refused.exit_code == 2 and "past days are never regenerated (add --past" in refused.output
         assert run("generate", "--from", "2026-01-01", "--to", "2026-01-09", "--past").exit_code == 0
+
+
+def test_publishing_to_an_audience_that_reaches_nobody_says_so(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    staff = config.parent / "staff.csv"
+    # Nobody is a 监管员 any more: the roster's published_to group (supervisors) is empty.
+    staff.write_text(staff.read_text(encoding="utf-8").replace("值班员、监管员", "值班员"), encoding="utf-8")
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
+                                           "--to", "2026-03-07", "--publish"], env={"SAFEDUTY_USER": "王文书"})
+    assert result.exit_code == 0, result.output
+    assert "published 2026-03-01…2026-03-07" in result.stdout
+    assert "warning: roster.notices.published_to: group supervisors (supervisors) reaches nobody, so nobody is told" \
+        in result.stderr
