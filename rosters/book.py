@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -146,6 +146,14 @@ class RosterBook:
         leave change moves only the days that must move), unless ``fresh`` discards them. Days
         whose duty has begun are history: left as they were unless ``past`` is given.
         """
+        result = self.replan(start, end, now=now, fresh=fresh, past=past)
+        self.record("generate", actor, "", now, result.moves, result.first or start, end)
+        return result
+
+    def replan(self, start: dt.date, end: dt.date, *, now: dt.datetime, fresh: bool = False,
+               past: bool = False, roles: Collection[Role] = DUTY_ROLES) -> Generated:
+        """``generate`` without recording an action (the caller records its own); with ``fresh``,
+        only the drafts of ``roles`` are discarded."""
         if end < start:
             raise RosterError(f"--to {end} is before --from {start}")
         asked = start
@@ -164,7 +172,9 @@ class RosterBook:
         drafts = {slot_of(r): r for r in rows if start <= r.day <= end and r.day not in frozen}
         check = self.ledger(outside, people, start.year)
         kept: dict[Slot, str] = {}
-        for slot, row in ([] if fresh else sorted(drafts.items(), key=lambda item: item[0].sort_key)):
+        keep = [(slot, row) for slot, row in sorted(drafts.items(), key=lambda item: item[0].sort_key)
+                if not fresh or slot.role not in roles]
+        for slot, row in keep:
             person, day = by_code.get(row.staff_code), self.classifier.day(slot.date)
             if person is not None and slot.index < day.need[slot.role] and self.rules.blocker(
                     person, slot.role, slot.date, check, leave) is None:
@@ -191,8 +201,18 @@ class RosterBook:
         for slot, old, _ in moves:
             if old:
                 cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
-        self.record("generate", actor, "", now, moves, start, end)
         return Generated(len(days), len(new), len(kept), moves, len(frozen), (start - asked).days, start)
+
+    def around(self, days: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
+        """The span of ``days``, widened to the whole holiday periods they fall in."""
+        first, last = min(days), max(days)
+        for date in (first, last):
+            period = self.classifier.day(date).period
+            if period:
+                span = self.classifier.calendar.period_of(date)
+                assert span is not None
+                first, last = min(first, span.start), max(last, span.end)
+        return first, last
 
     def publish(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str) -> RosterAction:
         """Freeze the days from ``start`` to ``end``; refuses while any of them has an empty seat."""

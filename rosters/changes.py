@@ -19,7 +19,7 @@ from rosters.ledger import Ledger
 from rosters.model import DUTY_ROLES, Person, Slot
 from rosters.rules import LeaveBook
 from rosters.suggest import Suggestion, suggest
-from rosters.tables import RosterAction, RosterLeave
+from rosters.tables import RosterAction, RosterAssignment, RosterLeave
 from scheduler.vocab import Role
 
 
@@ -108,7 +108,10 @@ class LeaveResult:
 
 def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind: str, now: dt.datetime,
               actor: str, reason: str) -> LeaveResult:
-    """Record leave and hand the person's unpublished days in it to others, day by day."""
+    """Record leave and re-plan the affected period: from the first to the last of the person's
+    unpublished days in the leave, widened to the whole holiday periods they fall in, the drafts
+    of the roles they held are planned anew (published days and days that have begun stay as they
+    are). Handing each freed day to whoever is lowest would pile a holiday's days onto one person."""
     if last < first:
         raise RosterError(f"leave ends ({last}) before it starts ({first})")
     person = find_person(book, who)
@@ -117,9 +120,38 @@ def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind
     book.session.flush()
     rows = [r for r in book.rows(first, last) if r.staff_code == person.code]
     published = [Slot(r.day, Role(r.role), r.seat) for r in rows if r.published]
+    opens = book.first_open_day(now)
+    freed = [r for r in rows if not r.published and r.day >= opens]
     moves: list[Move] = []
     unresolved: list[Shortfall] = []
-    for row in (r for r in rows if not r.published):
+    if freed:
+        lo, hi = book.around([r.day for r in freed])
+        roles = {Role(r.role) for r in freed}  # a leader's leave leaves the officers' days alone
+        try:
+            moves = book.replan(max(lo, opens), hi, now=now, fresh=True, roles=roles).moves
+        except Infeasible:  # the whole period cannot be re-planned: hand over day by day
+            moves, unresolved = _day_by_day(book, person, freed, now)
+    action = book.record("leave", actor, leave_reason(person.name, kind, first, last, reason), now, moves,
+                         first, last)
+    return LeaveResult(action, moves, published, unresolved)
+
+
+def leave_reason(name: str, kind: str, first: dt.date, last: dt.date, reason: str) -> str:
+    """How a change notice gives the cause: 「宋佳请假（3月2日至3月8日）：探亲」."""
+    span = _cn_day(first) if first == last else f"{_cn_day(first)}至{_cn_day(last, first)}"
+    return f"{name}{kind}（{span}）" + (f"：{reason}" if reason else "")
+
+
+def _cn_day(day: dt.date, since: dt.date | None = None) -> str:
+    year = "" if since is not None and since.year == day.year else f"{day.year}年"
+    return f"{year}{day.month}月{day.day}日"
+
+
+def _day_by_day(book: RosterBook, person: Person, rows: list[RosterAssignment],
+                now: dt.datetime) -> tuple[list[Move], list[Shortfall]]:
+    moves: list[Move] = []
+    unresolved: list[Shortfall] = []
+    for row in rows:
         slot = Slot(row.day, Role(row.role), row.seat)
         lo, hi = book.span(row.day, row.day)
         people = book.people()
@@ -134,9 +166,7 @@ def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind
         day_moves = [(s, person.code if s == slot else "", code) for s, code in new.items()]
         book.apply(day_moves, now=now, source="leave")
         moves.extend(day_moves)
-    action = book.record("leave", actor, f"{kind} {first.isoformat()}…{last.isoformat()}"
-                         + (f": {reason}" if reason else ""), now, moves, first, last)
-    return LeaveResult(action, moves, published, unresolved)
+    return moves, unresolved
 
 
 def _state(book: RosterBook, start: dt.date, end: dt.date) -> tuple[Ledger, LeaveBook]:
