@@ -22,7 +22,7 @@ from rosters.exports.page import to_html
 from rosters.exports.sheets import to_csv, to_xlsx
 from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
-from rosters.stats import tally
+from rosters.stats import dual_spread, tally
 from rosters.tables import RosterAction
 from scheduler.cli.common import (
     BY,
@@ -283,16 +283,23 @@ def stats(ctx: Context, year: int | None, fmt: str) -> None:
         seats = book.seats(dt.date(year, 1, 1), dt.date(year, 12, 31))
         names = {code: s.name for code, s in book.staff().items()}
         people, spreads = tally(((s.date, s.role, c) for s, c in seats.items()), book.people(), book.day, names)
+    dual = dual_spread(people)
     if fmt == "json":
-        print_json({"year": year, "people": [p.as_dict() for p in people], "roles": [s.as_dict() for s in spreads]})
+        print_json({"year": year, "people": [p.as_dict() for p in people], "roles": [s.as_dict() for s in spreads],
+                    "both_roles": dual.as_dict() if dual else None})
         return
     kinds = [k.value for k in DayKind] + ["special"]
-    print_table(("工号", "姓名", "角色", "工作日", "休息日", "节假日", "重点日", "合计", "负荷"),
+    print_table(("工号", "姓名", "角色", "工作日", "休息日", "节假日", "重点日", "合计", "负荷", "其中带班", "其中值班员"),
                 [(p.code, p.name, "、".join(r.label for r in p.roles) or "（已离开）",
-                  *(p.by_kind[k] for k in kinds), p.shifts, f"{p.load:g}") for p in people])
+                  *(p.by_kind[k] for k in kinds), p.shifts, f"{p.load:g}",
+                  *(f"{p.load_by_role[r.value]:g}" if p.dual else "" for r in DUTY_ROLES)) for p in people])
     for spread in spreads:
-        click.echo(f"{spread.role.label}: {spread.people} people, load {spread.low:g}–{spread.high:g}, "
-                   f"spread {spread.spread:g}")
+        click.echo(f"{spread.role.label}（只任{spread.role.label}）: {spread.people} people, "
+                   f"load {spread.low:g}–{spread.high:g}, spread {spread.spread:g}")
+    if dual is not None:
+        parts = "; ".join(f"as {Role(r).label} {lo:g}–{hi:g}" for r, (lo, hi) in dual.by_role.items())
+        click.echo(f"带班领导和值班员（两者皆可）: {dual.people} people, load {dual.low:g}–{dual.high:g}, "
+                   f"spread {dual.spread:g} ({parts})")
 
 
 @group.command("check")

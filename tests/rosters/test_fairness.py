@@ -85,3 +85,22 @@ def test_leave_over_a_holiday_rebalances_the_holiday_not_only_the_freed_days(tea
     assert max(leaders.values()) <= 2, leaders
     new = next(c for s, c in spring.items() if s.role is Role.LEADER and s.date == CHUYI)
     assert heaviest(team, 2026)[Role.LEADER][new] == 1  # 初一 went to someone with no other heaviest day
+
+
+def test_stats_report_each_role_apart_and_both_loads_of_people_who_hold_both(team: App) -> None:
+    generate(team, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    from rosters.stats import dual_spread, tally
+
+    with team.sessions() as session:
+        book = open_book(team, session)
+        held = book.seats(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        people, spreads = tally(((s.date, s.role, c) for s, c in held.items()), book.people(), book.day)
+    by_role = {s.role: s for s in spreads}
+    # Only the people who hold just that role: the dual-role people's leading is not "officer load".
+    assert (by_role[Role.LEADER].people, by_role[Role.OFFICER].people) == (4, 12)
+    assert by_role[Role.OFFICER].spread <= 3 and by_role[Role.LEADER].spread <= 3
+    both = dual_spread(people)
+    assert both is not None and both.people == 2
+    for person in (p for p in people if p.dual):
+        assert person.load == pytest.approx(sum(person.load_by_role.values()))
+        assert person.load_by_role["leader"] > 0
