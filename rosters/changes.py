@@ -28,11 +28,17 @@ def find_person(book: RosterBook, who: str) -> Person:
     people = book.people()
     matches = [p for p in people if p.code == who] or [p for p in people if p.name == who]
     if not matches:
-        raise RosterError(f'"{who}" is not an active leader or officer on the staff list')
+        raise RosterError(f'"{who}" is not an active leader or officer on the staff list '
+                          f"(give a 工号 or 姓名 from `safeduty staff list`)")
     if len(matches) > 1:
-        codes = "、".join(p.code for p in matches)
-        raise RosterError(f'"{who}" names {len(matches)} people ({codes}); give the 工号 instead')
+        raise RosterError(ambiguous(who, [(p.code, p.name, p.mobile) for p in matches]))
     return matches[0]
+
+
+def ambiguous(who: str, matches: list[tuple[str, str, str]]) -> str:
+    """'"王伟" names 2 people: S003 王伟 13800000003, S015 王伟 13800000003; give the 工号'."""
+    listed = ", ".join(" ".join(part for part in match if part) for match in matches)
+    return f'"{who}" names {len(matches)} people: {listed}; give the 工号 instead'
 
 
 def seat_of(book: RosterBook, date: dt.date, person: Person) -> Slot:

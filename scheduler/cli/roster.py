@@ -326,12 +326,15 @@ def _reachable(ctx: Context, book: RosterBook) -> Callable[[str], bool]:
 
 
 def _who(book: RosterBook, who: str) -> str:
+    """A 工号 from a 工号 or a 姓名 (anyone ever on the staff list: old rosters name people who left)."""
     staff = book.staff()
     if who in staff:
         return who
     matches = [code for code, s in staff.items() if s.name == who]
-    if len(matches) != 1:
-        raise Fatal(f'"{who}" names {len(matches)} people on the staff list; give the 工号')
+    if not matches:
+        raise Fatal(f'"{who}" is not on the staff list (give a 工号 or 姓名 from `safeduty staff list`)')
+    if len(matches) > 1:
+        raise Fatal(changes.ambiguous(who, [(c, staff[c].name, staff[c].mobile) for c in matches]))
     return matches[0]
 
 

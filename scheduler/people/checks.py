@@ -1,4 +1,5 @@
-"""`safeduty check` for audiences: a configured group or audience that reaches nobody.
+"""`safeduty check` for audiences: a configured group or audience that reaches nobody (and staff
+who look like one person imported twice).
 
 Every group under [groups] that resolves to nobody reachable is reported, with the keys that use
 it, so an empty audience is found before the day its message should have gone out. The ones
@@ -22,6 +23,7 @@ from sqlalchemy import inspect, select
 from scheduler.config import LoadedConfig
 from scheduler.config.schema import Config
 from scheduler.people.directory import Directory
+from scheduler.people.duplicates import probable_duplicates
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.people.models import Enterprise, Staff
 from scheduler.tabular import DataError
@@ -39,6 +41,7 @@ def check_audiences(loaded: LoadedConfig, report: Report) -> None:
     if people is None:
         return  # a data file is broken (check_data reports it), or nothing is imported yet
     enterprises, staff = people
+    report.warnings.extend(probable_duplicates(staff))
     config = loaded.config
     directory = Directory(config, enterprises, staff)
     uses = used_by(config)

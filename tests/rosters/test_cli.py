@@ -159,3 +159,31 @@ def test_publishing_to_an_audience_that_reaches_nobody_says_so(tmp_path: Path) -
     assert "published 2026-03-01…2026-03-07" in result.stdout
     assert "warning: roster.notices.published_to: group supervisors (supervisors) reaches nobody, so nobody is told" \
         in result.stderr
+
+
+def test_a_person_imported_twice_is_warned_about_and_the_gonghao_always_works(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    staff = config.parent / "staff.csv"
+    text = staff.read_text(encoding="utf-8")
+    twice = next(line for line in text.splitlines() if line.startswith("S007,"))
+    staff.write_text(text + twice.replace("S007", "S107") + "\n", encoding="utf-8")
+    runner = CliRunner()
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        imported = runner.invoke(main, ["--config", str(config), "import", "staff", str(staff)])
+        assert imported.exit_code == 0, imported.output
+        assert "warning: staff: S007 宋佳 and S107 宋佳 have the same mobile 13800000007 and e-mail " \
+               "songj@wlt.example.gov.cn: the same person twice?" in imported.stderr
+        checked = runner.invoke(main, ["--config", str(config), "check"])
+        assert "warning: staff: S007 宋佳 and S107 宋佳" in checked.output
+
+        def roster(*args: str) -> Result:
+            return runner.invoke(main, ["--config", str(config), "roster", *args], env={"SAFEDUTY_USER": "王文书"})
+
+        assert roster("generate", "--from", "2026-03-01", "--to", "2026-03-31").exit_code == 0
+        by_name = roster("show", "--from", "2026-03-01", "--to", "2026-03-31", "--person", "宋佳")
+        assert by_name.exit_code == 2
+        assert '"宋佳" names 2 people: S007 宋佳 13800000007, S107 宋佳 13800000007; give the 工号' in by_name.output
+        assert roster("show", "--from", "2026-03-01", "--to", "2026-03-31", "--person", "S107").exit_code == 0
+        assert roster("leave", "S007", "--from", "2026-03-02", "--to", "2026-03-03", "--reason", "x").exit_code == 0
+        refused = roster("leave", "宋佳", "--from", "2026-03-02", "--to", "2026-03-03", "--reason", "x")
+        assert refused.exit_code == 2 and "give the 工号" in refused.output
