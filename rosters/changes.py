@@ -17,7 +17,7 @@ from rosters.book import Move, RosterBook, RosterError
 from rosters.generate import Infeasible, Shortfall, fill
 from rosters.ledger import Ledger
 from rosters.model import DUTY_ROLES, Person, Slot
-from rosters.rules import LeaveBook
+from rosters.rules import LeaveBook, cn_date
 from rosters.suggest import Suggestion, suggest
 from rosters.tables import RosterAction, RosterAssignment, RosterLeave
 from scheduler.vocab import Role
@@ -143,14 +143,9 @@ def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind
 
 
 def leave_reason(name: str, kind: str, first: dt.date, last: dt.date, reason: str) -> str:
-    """How a change notice gives the cause: 「宋佳请假（3月2日至3月8日）：探亲」."""
-    span = _cn_day(first) if first == last else f"{_cn_day(first)}至{_cn_day(last, first)}"
+    """How a change notice gives the cause: 「宋佳请假（2026年3月2日至3月8日）：探亲」."""
+    span = cn_date(first) if first == last else f"{cn_date(first)}至{cn_date(last, first)}"
     return f"{name}{kind}（{span}）" + (f"：{reason}" if reason else "")
-
-
-def _cn_day(day: dt.date, since: dt.date | None = None) -> str:
-    year = "" if since is not None and since.year == day.year else f"{day.year}年"
-    return f"{year}{day.month}月{day.day}日"
 
 
 def _day_by_day(book: RosterBook, person: Person, rows: list[RosterAssignment],

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from rosters.coverage import Finding
 from rosters.exports.rows import Holder, RosterRow
+from rosters.rules import cn_date
 from rosters.tables import RosterAction, RosterChange
 from scheduler.vocab import Role
 
@@ -25,6 +26,12 @@ COVERAGE = "duty/coverage"  # to the office
 
 ACTION_LABELS = {"generate": "重新排班", "publish": "发布值班表", "swap": "换班", "override": "代班调整",
                  "leave": "请假调整"}
+
+
+def roster_title(bureau: str, first: dt.date, last: dt.date, who: str = "") -> str:
+    """「山西省文化和旅游厅值班表（2026年3月1日至3月31日）」."""
+    span = cn_date(first) if first == last else f"{cn_date(first)}至{cn_date(last, first)}"
+    return f"{bureau}值班表{who}（{span}）"
 
 
 def stamp(moment: dt.datetime) -> str:

@@ -22,6 +22,7 @@ from rosters.exports.page import to_html
 from rosters.exports.sheets import to_csv, to_xlsx
 from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
+from rosters.notices import roster_title
 from rosters.stats import dual_spread, tally
 from rosters.tables import RosterAction
 from scheduler.cli.common import (
@@ -168,7 +169,7 @@ def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, per
         if code is not None:
             rows = [r for r in rows if any(h.code == code for h in r.leaders + r.officers)]
         who = f"（{book.staff()[code].name}）" if code else ""
-        title = f"{config.service.bureau}值班表{who}（{start.isoformat()}至{end.isoformat()}）"
+        title = roster_title(config.service.bureau, start, end, who)
         if fmt == "table":
             print_table(("日期", "星期", "类型", "带班领导", "值班员", "状态"),
                         [(*r.cells()[:3], r.cells()[3], r.cells()[5], r.status) for r in rows])

@@ -39,6 +39,7 @@ from rosters.notices import (
     day_context,
     pending_context,
     roster_context,
+    roster_title,
     shift_context,
     stamp,
 )
@@ -123,7 +124,7 @@ class DutyPlanner:
         for action in actions:
             if action.kind == "publish" and action.first_day and action.last_day:
                 first, last = action.first_day, action.last_day
-                title = f"{ctx.config.service.bureau}值班表（{first.isoformat()}至{last.isoformat()}）"
+                title = roster_title(ctx.config.service.bureau, first, last)
                 context = roster_context(book.roster(first, last), first, last, title, ctx.config.roster.duty_phone)
                 expires = max(book.day(last).end, action.at + ONE_DAY)
                 for recipient in _audience(ctx, notices.published_to):

@@ -31,7 +31,7 @@ def test_an_assignee_on_leave_or_gone_or_unreachable_is_reported() -> None:
                      leave=[Leave("S002", DAY, DAY, "出差")], reachable=lambda code: code != "S002")
     assert [(f.kind, f.text) for f in found] == [
         ("away", "值班员离职者已不在值班人员名单中"),
-        ("away", "韩丽萍：值班日在出差期间（2026-03-10）"),
+        ("away", "韩丽萍：值班日在出差期间（2026年3月10日）"),
         ("unreachable", "带班领导韩丽萍没有可用的联系方式"),
     ]
 
