@@ -24,6 +24,7 @@ from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
+from scheduler.web.checks import check_web
 
 
 @dataclass
@@ -138,6 +139,7 @@ CHECKS: list[Check] = [
     check_roster,
     check_hazard_templates,
     check_audiences,
+    check_web,
 ]
 
 

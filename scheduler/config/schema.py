@@ -13,6 +13,7 @@ from scheduler.config.clerk import MessagesConfig
 from scheduler.config.hazards import HazardsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
+from scheduler.config.web import WebConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -110,3 +111,4 @@ class Config:
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
     messages: MessagesConfig = field(default_factory=MessagesConfig)
+    web: WebConfig = field(default_factory=WebConfig)

@@ -1,7 +1,7 @@
 """clerk fixes: hazard history keeps old → new values; roster changes remember published days
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
