@@ -50,7 +50,7 @@ class Generated:
     kept: int
     moves: list[Move] = field(default_factory=list)
     frozen_days: int = 0
-    past_days: int = 0  # days of the range whose duty had begun: left as they were
+    past_days: int = 0  # days of the range whose duty had ended: left as they were
     first: dt.date | None = None  # the first day generated (after the past ones)
 
     @property
@@ -133,6 +133,15 @@ class RosterBook:
 
     # Generating and publishing
 
+    def running_day(self, now: dt.datetime) -> dt.date | None:
+        """The duty day in progress at ``now`` (yesterday's until today's handover)."""
+        today = now.astimezone(self.zone).date()
+        for day in (today, today - dt.timedelta(days=1)):
+            duty = self.classifier.day(day)
+            if duty.start <= now < duty.end:
+                return day
+        return None
+
     def first_open_day(self, now: dt.datetime) -> dt.date:
         """The first duty day that has not begun at ``now`` (today's starts at the handover)."""
         today = now.astimezone(self.zone).date()
@@ -144,7 +153,8 @@ class RosterBook:
 
         Published days stay as they are. Drafts stay too while they still obey the rules (so a
         leave change moves only the days that must move), unless ``fresh`` discards them. Days
-        whose duty has begun are history: left as they were unless ``past`` is given.
+        whose duty has ended are history, left as they were unless ``past`` is given; the duty in
+        progress keeps the seats it has, and only its empty seats are filled.
         """
         result = self.replan(start, end, now=now, fresh=fresh, past=past)
         self.record("generate", actor, "", now, result.moves, result.first or start, end)
@@ -157,17 +167,20 @@ class RosterBook:
         if end < start:
             raise RosterError(f"--to {end} is before --from {start}")
         asked = start
+        running: dt.date | None = None
         if not past:
-            start = max(start, self.first_open_day(now))
+            running = self.running_day(now)
+            start = max(start, running or self.first_open_day(now))
             if start > end:
-                raise RosterError(f"every day from {asked} to {end} has begun, and past days are never "
+                raise RosterError(f"every day from {asked} to {end} has ended, and past days are never "
                                   f"regenerated (add --past to fill or re-plan them anyway; nobody is told)")
         people = self.people()
         by_code = {p.code: p for p in people}
         lo, hi = self.span(start, end)
         rows = self.rows(lo, hi)
         leave = self.leave(lo, hi)
-        frozen = {r.day for r in rows if r.published and start <= r.day <= end}
+        # The duty in progress keeps every seat it has; only an empty one is filled.
+        frozen = {r.day for r in rows if (r.published or r.day == running) and start <= r.day <= end}
         outside = {slot_of(r): r.staff_code for r in rows if not start <= r.day <= end or r.day in frozen}
         drafts = {slot_of(r): r for r in rows if start <= r.day <= end and r.day not in frozen}
         check = self.ledger(outside, people, start.year)

@@ -81,7 +81,7 @@ def _month(ctx: Context, start: dt.date | None, end: dt.date | None) -> tuple[dt
 @click.option("--publish", is_flag=True, help="Publish the range too (freezes it; supervisors are told).")
 @click.option("--fresh", is_flag=True, help="Discard unpublished drafts in the range and plan them anew.")
 @click.option("--past", is_flag=True,
-              help="Also fill or re-plan days whose duty has begun (history; nobody is told).")
+              help="Also fill or re-plan days whose duty has ended (history; nobody is told).")
 @click.option("--verbose", is_flag=True, help="List every seat that changed hands.")
 @BY
 @pass_context
@@ -95,7 +95,7 @@ def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: b
         click.echo(f"{first}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
                    f"{result.frozen_days} published day(s) left as they were")
         if result.past_days:
-            click.echo(f"{start}…{first - dt.timedelta(days=1)} ({result.past_days} day(s)) had begun: left as they "
+            click.echo(f"{start}…{first - dt.timedelta(days=1)} ({result.past_days} day(s)) are over: left as they "
                        f"were (past days are never regenerated; --past includes them)")
         if result.moves:
             click.echo(f"{result.changed_days} draft day(s) changed, {result.people_affected} people affected "

@@ -145,18 +145,28 @@ def test_regenerating_fresh_moves_drafts_silently_and_nets_out_a_seat_change_wit
 def test_past_days_are_never_regenerated_unless_asked(roster_app: App) -> None:
     generate(roster_app, JAN1, dt.date(2026, 3, 31))
     before = seats(roster_app, JAN1, dt.date(2026, 3, 31))
-    roster_app.clock.set(local(2026, 2, 10, 9, 0))  # 02-10's duty began at 08:30
+    roster_app.clock.set(local(2026, 2, 10, 9, 0))  # 02-10's duty began at 08:30: it is in progress
     with roster_app.sessions.begin() as session:
         result = open_book(roster_app, session).generate(JAN1, dt.date(2026, 3, 31), now=roster_app.clock.now(),
                                                          actor="王文书", fresh=True)
-    assert result.first == dt.date(2026, 2, 11) and result.past_days == 41
+    assert result.first == dt.date(2026, 2, 10) and result.past_days == 40
     after = seats(roster_app, JAN1, dt.date(2026, 3, 31))
+    # Ended days and the duty in progress keep their seats, even with --fresh.
     assert {s: c for s, c in after.items() if s.date <= dt.date(2026, 2, 10)} == \
         {s: c for s, c in before.items() if s.date <= dt.date(2026, 2, 10)}
-    with roster_app.sessions.begin() as session, pytest.raises(RosterError, match="has begun.*--past"):
-        open_book(roster_app, session).generate(JAN1, dt.date(2026, 2, 10), now=roster_app.clock.now(),
+    with roster_app.sessions.begin() as session, pytest.raises(RosterError, match="has ended.*--past"):
+        open_book(roster_app, session).generate(JAN1, dt.date(2026, 2, 9), now=roster_app.clock.now(),
                                                 actor="王文书")
     with roster_app.sessions.begin() as session:
-        forced = open_book(roster_app, session).generate(JAN1, dt.date(2026, 2, 10), now=roster_app.clock.now(),
+        forced = open_book(roster_app, session).generate(JAN1, dt.date(2026, 2, 9), now=roster_app.clock.now(),
                                                          actor="王文书", fresh=True, past=True)
     assert forced.first == JAN1 and forced.past_days == 0
+
+
+def test_the_duty_in_progress_gets_its_empty_seats_filled(roster_app: App) -> None:
+    roster_app.clock.set(local(2026, 3, 5, 10, 0))  # 03-05's duty runs from 08:30 and nobody holds it
+    with roster_app.sessions.begin() as session:
+        result = open_book(roster_app, session).generate(dt.date(2026, 3, 5), dt.date(2026, 3, 6),
+                                                         now=roster_app.clock.now(), actor="make run")
+    assert result.first == dt.date(2026, 3, 5) and result.past_days == 0
+    assert {s.date for s in seats(roster_app, dt.date(2026, 3, 5), dt.date(2026, 3, 5))} == {dt.date(2026, 3, 5)}

@@ -135,13 +135,13 @@ def test_regenerating_prints_a_summary_and_the_seats_only_when_asked(run) -> Non
     assert "draft day(s) changed" in quiet.stdout and "people affected (drafts: nobody is told)" in quiet.stdout
 
 
-def test_generating_a_range_that_has_begun_leaves_the_past_and_says_so(run) -> None:  # type: ignore[no-untyped-def]
+def test_generating_a_range_that_has_ended_leaves_the_past_and_says_so(run) -> None:  # type: ignore[no-untyped-def]
     assert run("generate", "--from", "2026-01-01", "--to", "2026-01-31").exit_code == 0
     with time_machine.travel(dt.datetime(2026, 1, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         result = run("generate", "--from", "2026-01-01", "--to", "2026-01-31", "--fresh")
         assert result.exit_code == 0, result.output
-        assert "2026-01-11…2026-01-31:" in result.stdout
-        assert "2026-01-01…2026-01-10 (10 day(s)) had begun: left as they were" in result.stdout
+        assert "2026-01-10…2026-01-31:" in result.stdout  # 01-10's duty is in progress: kept, gaps filled
+        assert "2026-01-01…2026-01-09 (9 day(s)) are over: left as they were" in result.stdout
         refused = run("generate", "--from", "2026-01-01", "--to", "2026-01-09")
         assert refused.exit_code == 2 and "past days are never regenerated (add --past" in refused.output
         assert run("generate", "--from", "2026-01-01", "--to", "2026-01-09", "--past").exit_code == 0
