@@ -65,8 +65,13 @@ def pending_context(rows: Sequence[RosterRow], first: dt.date, last: dt.date, ho
 
 def coverage_context(findings: Sequence[Finding], first: dt.date, last: dt.date,
                      reason: str) -> dict[str, object]:
+    """The findings, and for days not generated yet the range `roster generate` should cover."""
+    empty = [f.date for f in findings if f.kind == "ungenerated"]
     return {"first": first.isoformat(), "last": last.isoformat(), "reason": reason,
-            "findings": [f.as_dict() for f in findings]}
+            "findings": [f.as_dict() for f in findings],
+            "generate_from": min(empty).isoformat() if empty else "",
+            "generate_to": max(empty).isoformat() if empty else "",
+            "other": sum(1 for f in findings if f.kind != "ungenerated")}
 
 
 def change_contexts(

@@ -314,8 +314,13 @@ def check_coverage(ctx: Context, start: dt.date | None, end: dt.date | None) -> 
     with _book(ctx, write=False) as book:
         findings = book.coverage(start, end, _reachable(ctx, book))
     if findings:
+        empty = [f.date for f in findings if f.kind == "ungenerated"]
+        hint = (f"\n  days not generated yet: safeduty roster generate --from {min(empty)} --to {max(empty)}"
+                if empty else "")
+        if len(empty) < len(findings):
+            hint += "\n  a seat to cover: safeduty roster suggest DATE, then safeduty roster override DATE --to NAME"
         raise Fatal(f"{len(findings)} problem(s) from {start} to {end}:\n"
-                    + "\n".join(f"  {f.date} {f.text}" for f in findings))
+                    + "\n".join(f"  {f.date} {f.text}" for f in findings) + hint)
     click.echo(f"{start}…{end}: every duty day is covered")
 
 

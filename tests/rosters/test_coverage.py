@@ -21,6 +21,10 @@ def test_a_full_day_with_reachable_people_has_no_findings() -> None:
     assert findings({Slot(DAY, Role.LEADER): "S002", Slot(DAY, Role.OFFICER): "S006"}) == []
 
 
+def test_a_day_nobody_has_been_put_on_is_not_generated_yet() -> None:
+    assert [(f.kind, f.text) for f in findings({})] == [("ungenerated", "尚未排班（需带班领导1人、值班员1人）")]
+
+
 def test_an_empty_seat_is_reported() -> None:
     found = findings({Slot(DAY, Role.LEADER): "S002"})
     assert [(f.kind, f.text) for f in found] == [("missing", "值班员缺1人（需1人）")]

@@ -211,9 +211,14 @@ def test_the_daily_check_tells_the_office_of_an_assignee_on_leave(roster_app: Ap
     assert [f["date"] for f in found[0].context["findings"]] == ["2026-03-18"]
     assert "病假" in render(roster_app, found[0]).text
     later = [m for m in plan(roster_app, local(2026, 3, 19, 8, 0), local(2026, 3, 19, 10, 0)) if m.kind == COVERAGE]
-    # once the day is past it is no longer reported; what is still ahead (April: not generated) is
-    assert {f["kind"] for f in later[0].context["findings"]} == {"missing"}
+    # once the day is past it is no longer reported; what is still ahead (April: not generated) is,
+    # with the command that fixes it: roster generate, not suggest/override
+    assert {f["kind"] for f in later[0].context["findings"]} == {"ungenerated"}
     assert min(f["date"] for f in later[0].context["findings"]) == "2026-04-01"
+    parts = render(roster_app, later[0])
+    assert "2026年4月1日至4月1日" not in parts.text and "尚未排班" in parts.text
+    assert "safeduty roster generate --from 2026-04-01 --to 2026-04-01" in parts.text
+    assert "roster suggest" not in parts.text and "天尚未排班" in parts.subject
 
 
 def test_the_service_plans_and_sends_the_duty_notices_end_to_end(roster_app: App) -> None:
