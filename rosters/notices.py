@@ -44,6 +44,33 @@ def shift_context(row: RosterRow, role: Role, holder: Holder, phone: str) -> dic
     return {**row.as_dict(), "role": role.label, "holder": holder.as_dict(), "partners": others, "phone": phone}
 
 
+# What one chat-bot message may hold, in UTF-8 bytes (scheduler/channels/: WeCom's text 2048 — its
+# bots @mention people, so text, not markdown; DingTalk's and Feishu's bodies about 20 KB), and
+# what a roster's lines cost there: a day's line is at most about 160 bytes (a label, a leader, two
+# officers with four-character names), the heading, the part line and the sign-off about 400.
+# Measured on the example team: 9 days took 1,150 bytes.
+CHAT_BYTES = {"wecom": 2048, "dingtalk": 20000, "feishu": 20000}
+DAY_BYTES, HEAD_BYTES = 160, 400
+
+
+def roster_parts(rows: Sequence[RosterRow], channel_type: str) -> list[list[RosterRow]]:
+    """``rows`` as the messages a channel can take: one for e-mail and webhooks; for a chat bot,
+    parts of at most a month each, and no more days than fit its limit."""
+    if channel_type not in CHAT_BYTES:
+        return [list(rows)]
+    fits = max(1, (CHAT_BYTES[channel_type] - HEAD_BYTES) // DAY_BYTES)
+    parts: list[list[RosterRow]] = []
+    for row in rows:
+        last = parts[-1][-1].day.date if parts else None
+        same_month = last is not None and (last.year, last.month) == (row.day.date.year, row.day.date.month)
+        if not parts or not same_month or len(parts[-1]) >= fits:
+            parts.append([])
+        parts[-1].append(row)
+    if len(parts) > 1 and sum(map(len, parts)) <= fits:
+        return [list(rows)]  # a short range across a month's end still fits one message
+    return parts
+
+
 def day_context(row: RosterRow, phone: str) -> dict[str, object]:
     return {**row.as_dict(), "phone": phone}
 

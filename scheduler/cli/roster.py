@@ -126,6 +126,12 @@ def _publish(ctx: Context, book: RosterBook, start: dt.date, end: dt.date, actor
     for finding in findings:
         click.echo(f"  warning: {finding.date} {finding.text}", err=True)
     notices = ctx.app.config.roster.notices
+    if book.day(end).end <= now:
+        click.echo(f"  every day of {start}…{end} is over: published as a record; nobody is told")
+        return
+    if book.day(start).end <= now:
+        click.echo(f"  days that are over are not announced; the roster sent starts on "
+                   f"{book.first_open_day(now) if book.running_day(now) is None else book.running_day(now)}")
     _warn_empty(ctx, book, notices.published_to, "roster.notices.published_to")
     if findings:
         _warn_empty(ctx, book, notices.office, "roster.notices.office")

@@ -39,6 +39,7 @@ from rosters.notices import (
     day_context,
     pending_context,
     roster_context,
+    roster_parts,
     roster_title,
     shift_context,
     stamp,
@@ -123,19 +124,7 @@ class DutyPlanner:
         names = {code: s.name for code, s in book.staff().items()}
         for action in actions:
             if action.kind == "publish" and action.first_day and action.last_day:
-                first, last = action.first_day, action.last_day
-                title = roster_title(ctx.config.service.bureau, first, last)
-                context = roster_context(book.roster(first, last), first, last, title, ctx.config.roster.duty_phone)
-                expires = max(book.day(last).end, action.at + ONE_DAY)
-                for recipient in _audience(ctx, notices.published_to):
-                    yield PlannedMessage.at(f"duty:published:{action.id}:{recipient.key}", PUBLISHED, recipient,
-                                   action.at, expires, context, f"duty:published:{action.id}")
-                findings = book.coverage(first, last, lambda code: self._person(ctx, code) is not None)
-                if findings:
-                    report = coverage_context(findings, first, last, "发布时检查")
-                    for recipient in _audience(ctx, notices.office):
-                        yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
-                                       recipient, action.at, expires, report, f"duty:published:{action.id}")
+                yield from self._published(ctx, book, action)
             changes = list(ctx.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
             # No news about days gone by. A change of a published day is told to both sides; a
             # draft may change again and is nobody's news, except to someone already reminded of it.
@@ -152,6 +141,35 @@ class DutyPlanner:
                 if person is not None:
                     yield PlannedMessage.at(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
                                    context, f"duty:changed:{action.id}")
+
+    def _published(self, ctx: PlanContext, book: RosterBook, action: RosterAction) -> Iterator[PlannedMessage]:
+        """The published roster, to ``published_to``: only days still to come (a range published
+        late announces no days gone by; all gone, nothing is sent), expiring at the end of the
+        range; to a chat bot in parts that fit its limit, each saying which part it is."""
+        assert action.first_day is not None and action.last_day is not None
+        notices, phone = ctx.config.roster.notices, ctx.config.roster.duty_phone
+        rows = [r for r in book.roster(action.first_day, action.last_day) if r.day.end > action.at]
+        if not rows:
+            return
+        first, last = rows[0].day.date, rows[-1].day.date
+        title = roster_title(ctx.config.service.bureau, first, last)
+        expires, topic = rows[-1].day.end, f"duty:published:{action.id}"
+        for recipient in _audience(ctx, notices.published_to):
+            channel = ctx.config.channels.get(recipient.channel)
+            chunks = roster_parts(rows, channel.type if channel else "")
+            for index, chunk in enumerate(chunks, start=1):
+                context = roster_context(chunk, chunk[0].day.date, chunk[-1].day.date, title, phone)
+                key = f"{topic}:{recipient.key}"
+                if len(chunks) > 1:
+                    context = {**context, "part": index, "parts": len(chunks)}
+                    key = f"{topic}:p{index}of{len(chunks)}:{recipient.key}"
+                yield PlannedMessage.at(key, PUBLISHED, recipient, action.at, expires, context, topic)
+        findings = book.coverage(first, last, lambda code: self._person(ctx, code) is not None)
+        if findings:
+            report = coverage_context(findings, first, last, "发布时检查")
+            for recipient in _audience(ctx, notices.office):
+                yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
+                                        recipient, action.at, expires, report, topic)
 
     def _holiday_reports(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
                          first: dt.date, last: dt.date) -> Iterator[PlannedMessage]:

@@ -236,3 +236,51 @@ def test_the_service_plans_and_sends_the_duty_notices_end_to_end(roster_app: App
     assert roster_app.service.run_once() == (0, 1)
     after = roster_app.loaded.resolve("var/console.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["kind"] for line in after[len(outbox):]] == ["admin/digest"]
+
+
+def test_a_range_published_late_announces_only_the_days_still_to_come(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    roster_app.clock.set(local(2026, 3, 20, 10, 0))
+    with roster_app.sessions.begin() as session:
+        open_book(roster_app, session).publish(*MARCH, now=roster_app.clock.now(), actor="王文书")
+    now = roster_app.clock.now()
+    found = [m for m in plan(roster_app, now - dt.timedelta(minutes=1), now) if m.kind == PUBLISHED]
+    assert found and all(m.context["first"] == "2026-03-20" for m in found)  # 03-20's duty is still on
+    assert all(m.expires_at == local(2026, 4, 1, 8, 30) for m in found)  # the end of the range, as documented
+    roster_app.clock.set(local(2026, 5, 1, 10, 0))  # months late: March is over, nothing is news
+    with roster_app.sessions.begin() as session:
+        book = open_book(roster_app, session)
+        book.generate(dt.date(2026, 4, 1), dt.date(2026, 4, 30), now=local(2026, 3, 30, 9, 0), actor="王文书")
+        book.publish(dt.date(2026, 4, 1), dt.date(2026, 4, 30), now=roster_app.clock.now(), actor="王文书")
+    now = roster_app.clock.now()
+    assert [m for m in plan(roster_app, now - dt.timedelta(minutes=1), now) if m.kind == PUBLISHED] == []
+
+
+def test_a_long_roster_goes_to_a_chat_bot_in_parts_that_fit_each_saying_which(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from rosters.notices import CHAT_BYTES
+    from scheduler.channels.text import size
+
+    clock.set(local(2025, 12, 1, 9, 0))
+    base = BASE_CONFIG.replace('[groups.supervisors]\nroles = ["supervisor"]\n',
+                               '[groups.supervisors]\nroles = ["supervisor"]\nbot = "sup_bot"\npersonal = "none"\n')
+    base += '\n[channels.sup_bot]\ntype = "wecom"\nurl = "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"\n'
+    app = make_app(make_project(tmp_path / "bot", ROSTER_TOML, base=base), clock)
+    try:
+        app.service.sync_data()
+        generate(app, dt.date(2026, 1, 1), dt.date(2026, 12, 31), publish=True)
+        now = app.clock.now()
+        parts = sorted((m for m in plan(app, now - dt.timedelta(minutes=1), now) if m.kind == PUBLISHED),
+                       key=lambda m: m.context["part"])
+    finally:
+        app.close()
+    assert len(parts) > 12 and [m.context["part"] for m in parts] == list(range(1, len(parts) + 1))
+    assert {m.context["parts"] for m in parts} == {len(parts)}
+    days = [d["date"] for m in parts for d in m.context["days"]]
+    assert days[0] == "2026-01-01" and days[-1] == "2026-12-31" and len(days) == 365
+    for message in parts:
+        first, last = message.context["first"], message.context["last"]
+        assert first[:7] == last[:7]  # never across a month
+        text = render(app, message)
+        assert size(text.text) <= CHAT_BYTES["wecom"] - 30, (first, size(text.text))  # room for 编号
+        assert f"（第{message.context['part']}/{len(parts)}部分）" in text.subject
+        assert f"分{len(parts)}条发送，这是第{message.context['part']}条" in text.text
