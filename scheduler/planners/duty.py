@@ -118,7 +118,6 @@ class DutyPlanner:
                                row.day.start, row.day.end, context, f"duty:{date.isoformat()}:today")
 
     def _actions(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo) -> Iterator[PlannedMessage]:
-        notices = ctx.config.roster.notices
         actions = ctx.session.scalars(select(RosterAction).where(
             RosterAction.at > window.start - ACTION_LOOKBACK, RosterAction.at <= window.end).order_by(RosterAction.id))
         names = {code: s.name for code, s in book.staff().items()}
