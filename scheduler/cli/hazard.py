@@ -233,6 +233,7 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
                 now=_now(ctx),
                 labels=labels(ctx.loaded.config.service.zone),
                 reason=reason,
+                zone=ctx.loaded.config.service.zone,
             )
         except HazardError as exc:
             raise Fatal(str(exc)) from None
