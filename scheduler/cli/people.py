@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from scheduler.cli.common import FORMAT_OPTION, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 
 ALL = click.option("--all", "everyone", is_flag=True, help="Also those deactivated (missing from the last file).")
 
@@ -51,7 +58,7 @@ def list_staff(ctx: Context, role: str | None, everyone: bool, fmt: str) -> None
     with ctx.synced_app.sessions() as session:
         people = [s for s in session.scalars(select(Staff).order_by(Staff.code))
                   if (everyone or s.active) and (wanted is None or wanted in s.role_set)]
-        records = [{
+        records: list[dict[str, Any]] = [{
             "code": s.code, "name": s.name,
             "roles": [{"value": r.value, "label": r.label} for r in Role if r in s.role_set],
             "team": s.team, "mobile": s.mobile, "email": s.email, "feishu_open_id": s.feishu_open_id,
@@ -96,7 +103,7 @@ def list_enterprises(ctx: Context, category: str | None, everyone: bool, fmt: st
     with ctx.synced_app.sessions() as session:
         found = [e for e in session.scalars(select(Enterprise).order_by(Enterprise.code))
                  if (everyone or e.active) and (wanted is None or e.category == wanted.value)]
-        records = [{
+        records: list[dict[str, Any]] = [{
             "code": e.code, "name": e.name,
             "category": {"value": e.category, "label": e.category_enum.label},
             "grade": e.grade, "region": e.region,

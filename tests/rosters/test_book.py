@@ -130,7 +130,7 @@ def test_regenerating_fresh_moves_drafts_silently_and_nets_out_a_seat_change_wit
         result = open_book(roster_app, session).generate(JAN1, DEC31, now=roster_app.clock.now(), actor="王文书",
                                                          fresh=True)
     assert result.moves and result.changed_days and result.people_affected
-    for slot, old, new in result.moves:  # nobody both leaves and takes the same day in the same role
+    for slot, _old, new in result.moves:  # nobody both leaves and takes the same day in the same role
         assert not any(o == new and s.date == slot.date and s.role == slot.role for s, o, _ in result.moves if new)
     with roster_app.sessions() as session:
         changes = list(session.scalars(select(RosterChange)))

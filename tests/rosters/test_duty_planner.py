@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from rosters.changes import add_leave
-from rosters.notices import COVERAGE, HOLIDAY_PENDING, HOLIDAY_REPORT, PUBLISHED, SHIFT_EVE, SHIFT_SOON, TODAY
+from rosters.notices import (
+    COVERAGE,
+    HOLIDAY_PENDING,
+    HOLIDAY_REPORT,
+    PUBLISHED,
+    SHIFT_EVE,
+    SHIFT_SOON,
+    TODAY,
+)
 from scheduler.app import App
 from scheduler.outbox import store
 from scheduler.outbox.models import OutboxMessage, Status
