@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -50,6 +50,16 @@ class Generated:
     kept: int
     moves: list[Move] = field(default_factory=list)
     frozen_days: int = 0
+    past_days: int = 0  # days of the range whose duty had ended: left as they were
+    first: dt.date | None = None  # the first day generated (after the past ones)
+
+    @property
+    def changed_days(self) -> int:
+        return len({slot.date for slot, _, _ in self.moves})
+
+    @property
+    def people_affected(self) -> int:
+        return len({code for _, old, new in self.moves for code in (old, new) if code})
 
 
 class RosterBook:
@@ -123,25 +133,61 @@ class RosterBook:
 
     # Generating and publishing
 
-    def generate(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str, fresh: bool = False) -> Generated:
+    def running_day(self, now: dt.datetime) -> dt.date | None:
+        """The duty day in progress at ``now`` (yesterday's until today's handover)."""
+        today = now.astimezone(self.zone).date()
+        for day in (today, today - dt.timedelta(days=1)):
+            duty = self.classifier.day(day)
+            if duty.start <= now < duty.end:
+                return day
+        return None
+
+    def first_open_day(self, now: dt.datetime) -> dt.date:
+        """The first duty day that has not begun at ``now`` (today's starts at the handover)."""
+        today = now.astimezone(self.zone).date()
+        return today if self.classifier.day(today).start > now else today + dt.timedelta(days=1)
+
+    def generate(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str, fresh: bool = False,
+                 past: bool = False) -> Generated:
         """Fill every empty seat from ``start`` to ``end``; raises ``Infeasible`` naming the day.
 
         Published days stay as they are. Drafts stay too while they still obey the rules (so a
-        leave change moves only the days that must move), unless ``fresh`` discards them.
+        leave change moves only the days that must move), unless ``fresh`` discards them. Days
+        whose duty has ended are history, left as they were unless ``past`` is given; the duty in
+        progress keeps the seats it has, and only its empty seats are filled.
         """
+        result = self.replan(start, end, now=now, fresh=fresh, past=past)
+        self.record("generate", actor, "", now, result.moves, result.first or start, end)
+        return result
+
+    def replan(self, start: dt.date, end: dt.date, *, now: dt.datetime, fresh: bool = False,
+               past: bool = False, roles: Collection[Role] = DUTY_ROLES) -> Generated:
+        """``generate`` without recording an action (the caller records its own); with ``fresh``,
+        only the drafts of ``roles`` are discarded."""
         if end < start:
             raise RosterError(f"--to {end} is before --from {start}")
+        asked = start
+        running: dt.date | None = None
+        if not past:
+            running = self.running_day(now)
+            start = max(start, running or self.first_open_day(now))
+            if start > end:
+                raise RosterError(f"every day from {asked} to {end} has ended, and past days are never "
+                                  f"regenerated (add --past to fill or re-plan them anyway; nobody is told)")
         people = self.people()
         by_code = {p.code: p for p in people}
         lo, hi = self.span(start, end)
         rows = self.rows(lo, hi)
         leave = self.leave(lo, hi)
-        frozen = {r.day for r in rows if r.published and start <= r.day <= end}
+        # The duty in progress keeps every seat it has; only an empty one is filled.
+        frozen = {r.day for r in rows if (r.published or r.day == running) and start <= r.day <= end}
         outside = {slot_of(r): r.staff_code for r in rows if not start <= r.day <= end or r.day in frozen}
         drafts = {slot_of(r): r for r in rows if start <= r.day <= end and r.day not in frozen}
         check = self.ledger(outside, people, start.year)
         kept: dict[Slot, str] = {}
-        for slot, row in ([] if fresh else sorted(drafts.items(), key=lambda item: item[0].sort_key)):
+        keep = [(slot, row) for slot, row in sorted(drafts.items(), key=lambda item: item[0].sort_key)
+                if not fresh or slot.role not in roles]
+        for slot, row in keep:
             person, day = by_code.get(row.staff_code), self.classifier.day(slot.date)
             if person is not None and slot.index < day.need[slot.role] and self.rules.blocker(
                     person, slot.role, slot.date, check, leave) is None:
@@ -150,24 +196,36 @@ class RosterBook:
         ledger = self.ledger({**outside, **kept}, people, start.year)
         days = [d for d in self.classifier.days(start, end) if d.date not in frozen]
         new = fill(days, people, {**outside, **kept}, ledger, leave, self.rules)
-        moves = []
+        # Who held each (day, role) before: someone who keeps their day in that role keeps its
+        # stamp (so their reminders keep their keys) and is neither told nor counted as moved.
+        held: dict[tuple[dt.date, Role], dict[str, RosterAssignment]] = defaultdict(dict)
+        for slot, row in drafts.items():
+            held[slot.date, slot.role][row.staff_code] = row
         for slot, row in drafts.items():
             if slot not in kept:
                 self.session.delete(row)
-                if slot not in new:
-                    moves.append((slot, row.staff_code, ""))
         self.session.flush()
         for slot, code in sorted(new.items(), key=lambda item: item[0].sort_key):
-            old = drafts[slot].staff_code if slot in drafts else ""
+            before = held[slot.date, slot.role].get(code)
             self.session.add(RosterAssignment(day=slot.date, role=slot.role.value, seat=slot.index,
                                               staff_code=code, published=False, source="generate",
-                                              assigned_at=now if old != code else drafts[slot].assigned_at))
-            if old and old != code:
-                moves.append((slot, old, code))
+                                              assigned_at=before.assigned_at if before else now))
+        moves = net_moves({slot: row.staff_code for slot, row in drafts.items()}, {**kept, **new})
         for slot, old, _ in moves:
-            cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
-        self.record("generate", actor, "", now, moves, start, end)
-        return Generated(len(days), len(new), len(kept), sorted(moves, key=lambda m: m[0].sort_key), len(frozen))
+            if old:
+                cancel_topic(self.session, shift_topic(slot.date, old), "no longer on duty (regenerated)")
+        return Generated(len(days), len(new), len(kept), moves, len(frozen), (start - asked).days, start)
+
+    def around(self, days: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
+        """The span of ``days``, widened to the whole holiday periods they fall in."""
+        first, last = min(days), max(days)
+        for date in (first, last):
+            period = self.classifier.day(date).period
+            if period:
+                span = self.classifier.calendar.period_of(date)
+                assert span is not None
+                first, last = min(first, span.start), max(last, span.end)
+        return first, last
 
     def publish(self, start: dt.date, end: dt.date, *, now: dt.datetime, actor: str) -> RosterAction:
         """Freeze the days from ``start`` to ``end``; refuses while any of them has an empty seat."""
@@ -211,9 +269,14 @@ class RosterBook:
         action = RosterAction(at=now, kind=kind, actor=actor, reason=reason, first_day=first, last_day=last)
         self.session.add(action)
         self.session.flush()
+        moves = list(moves)
+        days = sorted({slot.date for slot, _, _ in moves})
+        published = set(self.session.scalars(select(RosterAssignment.day).where(
+            RosterAssignment.day.in_(days), RosterAssignment.published.is_(True)))) if days else set()
         for slot, old, new in moves:
             self.session.add(RosterChange(action_id=action.id, day=slot.date, role=slot.role.value,
-                                          seat=slot.index, old_code=old, new_code=new))
+                                          seat=slot.index, old_code=old, new_code=new,
+                                          published=slot.date in published))
         self.session.flush()
         return action
 
@@ -224,7 +287,9 @@ class RosterBook:
 
     def roster(self, start: dt.date, end: dt.date) -> list[RosterRow]:
         """One row per day from ``start`` to ``end``, generated or not."""
-        return roster_rows(self.classifier.days(start, end), self.seats(start, end), self.staff())
+        rows = self.rows(start, end)
+        return roster_rows(self.classifier.days(start, end), {slot_of(r): r.staff_code for r in rows}, self.staff(),
+                           {r.day for r in rows if r.published})
 
     def stamps(self, start: dt.date, end: dt.date) -> dict[dt.date, dt.datetime]:
         """When each day's seats last changed hands."""
@@ -233,11 +298,52 @@ class RosterBook:
             found[row.day] = max(found.get(row.day, row.assigned_at), row.assigned_at)
         return found
 
+    def published_at(self, start: dt.date, end: dt.date) -> dict[dt.date, dt.datetime]:
+        """When each published day from ``start`` to ``end`` was first published."""
+        published = {r.day for r in self.rows(start, end) if r.published}
+        actions = self.session.scalars(select(RosterAction).where(
+            RosterAction.kind == "publish", RosterAction.first_day <= end, RosterAction.last_day >= start)
+            .order_by(RosterAction.at, RosterAction.id))
+        found: dict[dt.date, dt.datetime] = {}
+        for action in actions:
+            assert action.first_day is not None and action.last_day is not None
+            for day in published:
+                if action.first_day <= day <= action.last_day:
+                    found.setdefault(day, action.at)
+        return found
+
     def coverage(self, start: dt.date, end: dt.date, reachable: Callable[[str], bool]) -> list[Finding]:
         lo, hi = start - dt.timedelta(days=31), end + dt.timedelta(days=31)
         names = {code: s.name for code, s in self.staff().items()}
         return check(self.classifier.days(start, end), self.seats(lo, hi), self.people(), names,
                      self.leave(lo, hi), self.rules, reachable)
+
+
+def net_moves(before: Mapping[Slot, str], after: Mapping[Slot, str]) -> list[Move]:
+    """The seats that changed hands from ``before`` to ``after``, netted per day and role: a
+    person who holds the day in the same role afterwards (in another seat) has not moved. Only
+    (day, role)s held before count: filling a day for the first time moves nobody."""
+    old: dict[tuple[dt.date, Role], list[tuple[Slot, str]]] = defaultdict(list)
+    new: dict[tuple[dt.date, Role], list[tuple[Slot, str]]] = defaultdict(list)
+    for slot, code in sorted(before.items(), key=lambda item: item[0].sort_key):
+        old[slot.date, slot.role].append((slot, code))
+    for slot, code in sorted(after.items(), key=lambda item: item[0].sort_key):
+        new[slot.date, slot.role].append((slot, code))
+    moves: list[Move] = []
+    for key in sorted(old, key=lambda k: (k[0], DUTY_ROLES.index(k[1]))):
+        staying = {c for _, c in old[key]} & {c for _, c in new[key]}
+        gone = [(s, c) for s, c in old[key] if c not in staying]
+        came = [(s, c) for s, c in new[key] if c not in staying]
+        for i in range(max(len(gone), len(came))):
+            out = gone[i] if i < len(gone) else None
+            into = came[i] if i < len(came) else None
+            slot = into[0] if into else out[0]  # type: ignore[index]
+            moves.append((slot, out[1] if out else "", into[1] if into else ""))
+    return moves
+
+
+def action_changes(book: RosterBook, action: RosterAction) -> list[RosterChange]:
+    return list(book.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
 
 
 def slot_of(row: RosterAssignment) -> Slot:

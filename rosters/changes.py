@@ -17,9 +17,9 @@ from rosters.book import Move, RosterBook, RosterError
 from rosters.generate import Infeasible, Shortfall, fill
 from rosters.ledger import Ledger
 from rosters.model import DUTY_ROLES, Person, Slot
-from rosters.rules import LeaveBook
+from rosters.rules import LeaveBook, cn_date
 from rosters.suggest import Suggestion, suggest
-from rosters.tables import RosterAction, RosterLeave
+from rosters.tables import RosterAction, RosterAssignment, RosterLeave
 from scheduler.vocab import Role
 
 
@@ -28,11 +28,17 @@ def find_person(book: RosterBook, who: str) -> Person:
     people = book.people()
     matches = [p for p in people if p.code == who] or [p for p in people if p.name == who]
     if not matches:
-        raise RosterError(f'"{who}" is not an active leader or officer on the staff list')
+        raise RosterError(f'"{who}" is not an active leader or officer on the staff list '
+                          f"(give a 工号 or 姓名 from `safeduty staff list`)")
     if len(matches) > 1:
-        codes = "、".join(p.code for p in matches)
-        raise RosterError(f'"{who}" names {len(matches)} people ({codes}); give the 工号 instead')
+        raise RosterError(ambiguous(who, [(p.code, p.name, p.mobile) for p in matches]))
     return matches[0]
+
+
+def ambiguous(who: str, matches: list[tuple[str, str, str]]) -> str:
+    """'"王伟" names 2 people: S003 王伟 13800000003, S015 王伟 13800000003; give the 工号'."""
+    listed = ", ".join(" ".join(part for part in match if part) for match in matches)
+    return f'"{who}" names {len(matches)} people: {listed}; give the 工号 instead'
 
 
 def seat_of(book: RosterBook, date: dt.date, person: Person) -> Slot:
@@ -108,7 +114,10 @@ class LeaveResult:
 
 def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind: str, now: dt.datetime,
               actor: str, reason: str) -> LeaveResult:
-    """Record leave and hand the person's unpublished days in it to others, day by day."""
+    """Record leave and re-plan the affected period: from the first to the last of the person's
+    unpublished days in the leave, widened to the whole holiday periods they fall in, the drafts
+    of the roles they held are planned anew (published days and days that have begun stay as they
+    are). Handing each freed day to whoever is lowest would pile a holiday's days onto one person."""
     if last < first:
         raise RosterError(f"leave ends ({last}) before it starts ({first})")
     person = find_person(book, who)
@@ -117,9 +126,33 @@ def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind
     book.session.flush()
     rows = [r for r in book.rows(first, last) if r.staff_code == person.code]
     published = [Slot(r.day, Role(r.role), r.seat) for r in rows if r.published]
+    opens = book.first_open_day(now)
+    freed = [r for r in rows if not r.published and r.day >= opens]
     moves: list[Move] = []
     unresolved: list[Shortfall] = []
-    for row in (r for r in rows if not r.published):
+    if freed:
+        lo, hi = book.around([r.day for r in freed])
+        roles = {Role(r.role) for r in freed}  # a leader's leave leaves the officers' days alone
+        try:
+            moves = book.replan(max(lo, opens), hi, now=now, fresh=True, roles=roles).moves
+        except Infeasible:  # the whole period cannot be re-planned: hand over day by day
+            moves, unresolved = _day_by_day(book, person, freed, now)
+    action = book.record("leave", actor, leave_reason(person.name, kind, first, last, reason), now, moves,
+                         first, last)
+    return LeaveResult(action, moves, published, unresolved)
+
+
+def leave_reason(name: str, kind: str, first: dt.date, last: dt.date, reason: str) -> str:
+    """How a change notice gives the cause: 「宋佳请假（2026年3月2日至3月8日）：探亲」."""
+    span = cn_date(first) if first == last else f"{cn_date(first)}至{cn_date(last, first)}"
+    return f"{name}{kind}（{span}）" + (f"：{reason}" if reason else "")
+
+
+def _day_by_day(book: RosterBook, person: Person, rows: list[RosterAssignment],
+                now: dt.datetime) -> tuple[list[Move], list[Shortfall]]:
+    moves: list[Move] = []
+    unresolved: list[Shortfall] = []
+    for row in rows:
         slot = Slot(row.day, Role(row.role), row.seat)
         lo, hi = book.span(row.day, row.day)
         people = book.people()
@@ -134,9 +167,7 @@ def add_leave(book: RosterBook, who: str, first: dt.date, last: dt.date, *, kind
         day_moves = [(s, person.code if s == slot else "", code) for s, code in new.items()]
         book.apply(day_moves, now=now, source="leave")
         moves.extend(day_moves)
-    action = book.record("leave", actor, f"{kind} {first.isoformat()}…{last.isoformat()}"
-                         + (f": {reason}" if reason else ""), now, moves, first, last)
-    return LeaveResult(action, moves, published, unresolved)
+    return moves, unresolved
 
 
 def _state(book: RosterBook, start: dt.date, end: dt.date) -> tuple[Ledger, LeaveBook]:

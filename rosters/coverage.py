@@ -1,5 +1,6 @@
 """The coverage check, run at publication and every day: what would leave a duty day uncovered.
 
+- a day not generated yet (fixed with `roster generate`, not with suggest/override);
 - a seat without its leader or officer;
 - an assignee on leave, no longer active, or not eligible for the role;
 - an assignee nobody can reach (no contact details for the channel notices go through);
@@ -19,7 +20,7 @@ from rosters.rules import LeaveBook, Rules, violations
 @dataclass(frozen=True)
 class Finding:
     date: dt.date
-    kind: str  # missing | away | unreachable | rule
+    kind: str  # ungenerated (no seat at all yet) | missing | away | unreachable | rule
     text: str  # in Chinese: it goes to the office as is
 
     def as_dict(self) -> dict[str, str]:
@@ -42,6 +43,10 @@ def check(
     by_code = {p.code: p for p in people}
     found: list[Finding] = []
     for day in days:
+        if not any(slot.date == day.date for slot in seats):
+            need = "、".join(f"{role.label}{day.need[role]}人" for role in DUTY_ROLES if day.need[role])
+            found.append(Finding(day.date, "ungenerated", f"尚未排班（需{need}）"))
+            continue
         for role in DUTY_ROLES:
             held = [code for slot, code in seats.items() if slot.date == day.date and slot.role == role]
             if len(held) < day.need[role]:

@@ -62,6 +62,7 @@ class DayClassifier:
             holiday=(self.calendar.holiday_name(date) or (period.name if period else "")),
             special=special,
             key_periods=tuple(key_periods),
+            period=period.key if period is not None else "",
         )
 
     def special_name(self, date: dt.date) -> str:

@@ -3,8 +3,11 @@
 Seats are filled in date order, the leader before the officers. Each seat goes to the eligible
 person who is free (rules) and ranks first by:
 
-- on a heaviest day (除夕…): whoever held that day longest ago (never first) — so last year's
-  holder is last in line — then
+- on a heaviest day (除夕…): whoever holds the fewest of this year's heaviest days (so nobody
+  holds two while someone free holds none), then the fewest in the last ``SPECIAL_MEMORY``
+  years, then whoever held that day longest ago (never first) — so last year's holder is last
+  in line — then
+- in a holiday period, the fewest days held in that period (so its days are shared out), then
 - the lowest ledger balance this year (weighted load plus catch-up credit), then
 - the fewest duties this year on the same kind of day (so weekends are shared, not only load),
 - whoever served longest ago, then the 工号.
@@ -29,6 +32,9 @@ from scheduler.vocab import Role
 # How many seat choices the search may try, per empty seat, before giving up. Real rosters
 # need no stepping back at all; the budget only bounds the time spent proving a dead end.
 TRIES_PER_SEAT = 20
+# How many earlier years count when sharing the heaviest days out across years: about one turn
+# of a team's rotation (a leader of four holds 除夕 once in four years).
+SPECIAL_MEMORY = 4
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,46 @@ def fill(
 
     ``taken`` holds the seats already filled (published days, kept drafts); ``ledger`` must
     already contain them and the rest of the year's duties.
+
+    In a holiday period holding a heaviest day (除夕…), that day is filled first: filled in date
+    order, the days before it would already have used up (by the rest rule) the people whose
+    turn it is. Only the order within such a period changes, so a year generated at once and
+    month by month still agree. If that order leaves a day nobody can take, plain date order.
     """
+    ordered = heavy_first(days)
+    if ordered != list(days):
+        try:
+            return _fill(ordered, people, taken, ledger, leave, rules)
+        except Infeasible:
+            pass
+    return _fill(days, people, taken, ledger, leave, rules)
+
+
+def heavy_first(days: Sequence[DutyDay]) -> list[DutyDay]:
+    """``days`` in date order, except that each holiday period's heaviest days come first in it."""
+    ordered: list[DutyDay] = []
+    block: list[DutyDay] = []
+    for day in [*days, None]:
+        if block and (day is None or day.period != block[0].period):
+            ordered += sorted(block, key=lambda d: (not d.special, d.date))
+            block = []
+        if day is None:
+            break
+        if day.period:
+            block.append(day)
+        else:
+            ordered.append(day)
+    return ordered
+
+
+def _fill(
+    days: Sequence[DutyDay],
+    people: Sequence[Person],
+    taken: Mapping[Slot, str],
+    ledger: Ledger,
+    leave: LeaveBook,
+    rules: Rules,
+) -> dict[Slot, str]:
     seats = vacancies(days, taken)
     _check_heads(seats, people, leave)
     pools = {role: [p for p in people if role in p.roles] for role in DUTY_ROLES}
@@ -134,9 +179,16 @@ def _rank(
         last = ledger.last_served_before(person.code, day.date) or dt.date.min
         balance = round(ledger.balance(year, person.code), 6)  # no float noise in comparisons
         if day.special:
+            # Within the year first: nobody takes a second heaviest day while someone free has
+            # none; then across years: whoever held this one longest ago.
             held = ledger.last_special_year(day.special, person.code, year)
-            return (held if held is not None else -1, balance, last, person.code)
-        return (balance, ledger.kind_count(person.code, day), last, person.code)
+            return (ledger.specials(person.code, year), ledger.specials_before(person.code, year, SPECIAL_MEMORY),
+                    held if held is not None else -1, ledger.period_count(person.code, day), balance, last,
+                    person.code)
+        # In a holiday period, days of the same period are shared out first (nobody takes a third
+        # day of 春节 while someone free has one); the yearly balance evens out the rest.
+        return (ledger.period_count(person.code, day), balance, ledger.kind_count(person.code, day), last,
+                person.code)
 
     return sorted(free, key=rank), tuple(reasons)
 

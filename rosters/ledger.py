@@ -34,6 +34,9 @@ class Ledger:
         self._month: Counter[tuple[str, int, int]] = Counter()
         self._kind: Counter[tuple[str, int, str]] = Counter()
         self._special: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._specials: Counter[tuple[str, int]] = Counter()  # heaviest days held, by (code, year)
+        self._special_years: dict[str, list[int]] = defaultdict(list)  # a year per heaviest day held
+        self._period: Counter[tuple[str, str]] = Counter()  # days held in one holiday period
 
     # Recording duties
 
@@ -42,20 +45,29 @@ class Ledger:
         bisect.insort(self._served[code], day.date)
         self._month[code, day.date.year, day.date.month] += 1
         self._kind[code, day.date.year, day.kind.value] += 1
+        if day.period:
+            self._period[code, day.period] += 1
         if day.special:
             bisect.insort(self._special[day.special, code], day.date.year)
+            self._specials[code, day.date.year] += 1
+            bisect.insort(self._special_years[code], day.date.year)
 
     def remove(self, day: DutyDay, code: str) -> None:
         self._load[day.date.year, code] -= day.weight
         self._served[code].remove(day.date)
         self._month[code, day.date.year, day.date.month] -= 1
         self._kind[code, day.date.year, day.kind.value] -= 1
+        if day.period:
+            self._period[code, day.period] -= 1
         if day.special:
             self._special[day.special, code].remove(day.date.year)
+            self._specials[code, day.date.year] -= 1
+            self._special_years[code].remove(day.date.year)
 
     def note_special(self, name: str, year: int, code: str) -> None:
         """History from earlier years: who held a heaviest day (only its rotation matters)."""
         bisect.insort(self._special[name, code], year)
+        bisect.insort(self._special_years[code], year)
 
     # The catch-up correction
 
@@ -113,6 +125,19 @@ class Ledger:
     def kind_count(self, code: str, day: DutyDay) -> int:
         """Duties this year on the same kind of day (workday, weekend, holiday) as ``day``."""
         return self._kind.get((code, day.date.year, day.kind.value), 0)
+
+    def period_count(self, code: str, day: DutyDay) -> int:
+        """Days ``code`` holds in the holiday period ``day`` belongs to (0 outside one)."""
+        return self._period.get((code, day.period), 0) if day.period else 0
+
+    def specials(self, code: str, year: int) -> int:
+        """How many of ``year``'s heaviest days (any of them) ``code`` holds."""
+        return self._specials.get((code, year), 0)
+
+    def specials_before(self, code: str, year: int, years: int) -> int:
+        """Heaviest days ``code`` held in the ``years`` years before ``year``."""
+        held = self._special_years.get(code, [])
+        return bisect.bisect_left(held, year) - bisect.bisect_left(held, year - years)
 
     def last_special_year(self, name: str, code: str, before: int) -> int | None:
         years = self._special.get((name, code), [])

@@ -47,6 +47,7 @@ class DutyDay:
     end: dt.datetime
     holiday: str = ""  # the public holiday or holiday period the day belongs to
     special: str = ""
+    period: str = ""  # the holiday period's key (its first day), "" outside holiday periods
     key_periods: tuple[str, ...] = ()
 
     @property

@@ -48,7 +48,7 @@ class Rules:
         if self.min_rest_days:
             near = self._nearest_duty(person.code, day, ledger, ignored)
             if near is not None:
-                return f"{near.isoformat()}值班（两次值班间至少休息{self.min_rest_days}天）"
+                return f"{cn_date(near)}值班（两次值班间至少休息{self.min_rest_days}天）"
         if person.monthly_limit:
             count = ledger.month_count(person.code, day) - sum(
                 1 for d in ignored if (d.year, d.month) == (day.year, day.month))
@@ -124,7 +124,7 @@ def violations(
             found.append(Violation(date, code, "away", f"值班日在{away.kind}期间（{_span(away.start, away.end)}）"))
         previous = days_of[code][-1] if days_of[code] else None
         if previous is not None and date != previous and (date - previous).days <= rules.min_rest_days:
-            found.append(Violation(date, code, "rest", f"{previous.isoformat()}也值班（两次值班间至少休息"
+            found.append(Violation(date, code, "rest", f"{cn_date(previous)}也值班（两次值班间至少休息"
                                                        f"{rules.min_rest_days}天）"))
         days_of[code].append(date)
     for person in people:
@@ -141,7 +141,14 @@ def violations(
 
 
 def _span(start: dt.date, end: dt.date) -> str:
-    return start.isoformat() if start == end else f"{start.isoformat()}…{end.isoformat()}"
+    """As a notice writes it: 2026年3月2日至3月6日."""
+    return cn_date(start) if start == end else f"{cn_date(start)}至{cn_date(end, start)}"
+
+
+def cn_date(day: dt.date, since: dt.date | None = None) -> str:
+    """2026年3月2日; within the year of ``since``, 3月6日."""
+    year = "" if since is not None and since.year == day.year else f"{day.year}年"
+    return f"{year}{day.month}月{day.day}日"
 
 
 def capacity_problems(people: Sequence[Person], config: RosterConfig) -> list[str]:

@@ -76,3 +76,5 @@ class RosterChange(Base):
     seat: Mapped[int] = mapped_column(Integer)
     old_code: Mapped[str] = mapped_column(String(64), default="")
     new_code: Mapped[str] = mapped_column(String(64), default="")
+    # The day was published when it changed hands: only such changes are announced to people.
+    published: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -50,7 +50,10 @@ class App:
     @cached_property
     def renderer(self) -> Renderer:
         override = self.config.service.templates
-        return Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None)
+        renderer = Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None)
+        service = self.config.service  # every message's sign-off (templates/_signoff.j2)
+        renderer.env.globals["signature"] = self.config.messages.sign(service.bureau, service.office)
+        return renderer
 
     @cached_property
     def channels(self) -> dict[str, Channel]:

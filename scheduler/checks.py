@@ -18,6 +18,7 @@ from rosters.rules import capacity_problems
 from scheduler.calendar import WorkCalendar
 from scheduler.config import LoadedConfig
 from scheduler.hazards.checks import check_hazard_templates
+from scheduler.people.checks import check_audiences
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
@@ -59,6 +60,7 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
         report.problems.append(f"service.templates: folder {override} does not exist")
         return
     renderer = Renderer(service.zone, override)
+    renderer.env.globals["signature"] = loaded.config.messages.sign(service.bureau, service.office)
     for kind in renderer.kinds():
         # A kind the override folder adds brings its sample along; an overridden one may too.
         sample = BUILTIN_TEMPLATES / f"{kind}.sample.json"
@@ -136,6 +138,7 @@ CHECKS: list[Check] = [
     check_reminder_templates,
     check_roster,
     check_hazard_templates,
+    check_audiences,
     check_web,
 ]
 

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 
 class _Redact(logging.Filter):
@@ -36,13 +37,27 @@ class _Json(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup(fmt: str = "text", level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+class _Text(logging.Formatter):
+    """Times in the service's zone with the offset shown (2026-02-11 09:00:35.120+08:00): the
+    rules are in that zone, and a reader never has to guess which zone a line means."""
+
+    def __init__(self, zone: ZoneInfo | None) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = dt.datetime.fromtimestamp(record.created, self.zone or dt.UTC)
+        return moment.isoformat(sep=" ", timespec="milliseconds")
+
+
+def setup(fmt: str = "text", level: str = "INFO", secrets: Iterable[str] = (),
+          zone: ZoneInfo | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_Redact(secrets))
     if fmt == "json":
-        handler.setFormatter(_Json())
+        handler.setFormatter(_Json())  # UTC, offset shown: "2026-02-11T01:00:35.120+00:00"
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(_Text(zone))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import state
@@ -21,12 +22,14 @@ from scheduler.config import LoadedConfig
 from scheduler.db import take_turns
 from scheduler.dispatcher import Dispatcher
 from scheduler.outbox import store
+from scheduler.outbox.models import FINAL, OutboxMessage
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory
 from scheduler.people.imports import import_enterprises, import_staff
 from scheduler.planners import PlanContext, Planner
 from scheduler.tabular import DataError
 
+UPCOMING_LOOKBACK = dt.timedelta(days=1)  # far more than any planner looks back
 log = logging.getLogger("safeduty.service")
 
 
@@ -117,9 +120,13 @@ class Service:
         window = Window(now, now + horizon)
         with self.sessions() as session:
             ctx = self.context(session)
+            # Only what is still to go: planners look back a little (a change made minutes ago,
+            # a report following a late publication), so some of what they yield is already out.
+            gone = set(session.scalars(select(OutboxMessage.key).where(
+                OutboxMessage.due_at > now - UPCOMING_LOOKBACK, OutboxMessage.status.in_(FINAL))))
             # Streamed: only ``limit`` messages are kept, not the whole horizon's (tens of MB
             # with a thousand enterprises, which the process would then hold on to).
-            found = (m for planner in self.planners.values() for m in planner(ctx, window))
+            found = (m for planner in self.planners.values() for m in planner(ctx, window) if m.key not in gone)
             return heapq.nsmallest(limit, found, key=lambda m: (m.due_at, m.key))
 
     def run_once(self) -> tuple[int, int]:

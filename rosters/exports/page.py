@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from itertools import groupby
 
-from rosters.exports.rows import HEADINGS, RosterRow
+from rosters.exports.rows import DRAFT, HEADINGS, RosterRow
 
 _STYLE = """
 body { font-family: "SimSun", "Songti SC", serif; margin: 2em; }
@@ -19,6 +19,8 @@ th, td { border: 1px solid #000; padding: 4px 6px; text-align: center; font-size
 tr.rest td { background: #f2f2f2; }
 tr.holiday td { background: #fde9e7; }
 td.gap { color: #c00; font-weight: bold; }
+td.draft { color: #c00; }
+p.draft { text-align: center; color: #c00; }
 @media print { section { page-break-after: always; } section:last-child { page-break-after: auto; } }
 """
 
@@ -34,6 +36,8 @@ def to_html(rows: Sequence[RosterRow], title: str, handover: dt.time, phone: str
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{meta}</p>',
     ]
+    if any(r.status == DRAFT for r in rows):
+        parts.append(f'<p class="draft">标「{DRAFT}」的日期尚未发布，安排可能调整，以发布的值班表为准。</p>')
     for (year, month), month_rows in groupby(rows, key=lambda r: (r.day.date.year, r.day.date.month)):
         parts.append(f"<section><h2>{year}年{month}月</h2><table>")
         parts.append("<thead><tr>" + "".join(f"<th>{h}</th>" for h in HEADINGS) + "</tr></thead><tbody>")
@@ -42,7 +46,9 @@ def to_html(rows: Sequence[RosterRow], title: str, handover: dt.time, phone: str
             cells = []
             for index, value in enumerate(row.cells()):
                 gap = index in (3, 5) and value == "（未排）"
-                cells.append(f'<td class="gap">{escape(value)}</td>' if gap else f"<td>{escape(value)}</td>")
+                draft = index == len(HEADINGS) - 1 and value == DRAFT
+                style = ' class="gap"' if gap else ' class="draft"' if draft else ""
+                cells.append(f"<td{style}>{escape(value)}</td>")
             parts.append(f'<tr class="{css}">' + "".join(cells) + "</tr>" if css else "<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table></section>")
     parts.append("</body></html>")

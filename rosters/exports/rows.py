@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from rosters.model import DutyDay, Slot
@@ -11,7 +11,8 @@ from scheduler.people.models import Staff
 from scheduler.vocab import Role
 
 WEEKDAYS = "一二三四五六日"
-HEADINGS = ("日期", "星期", "类型", "带班领导", "带班领导电话", "值班员", "值班员电话")
+HEADINGS = ("日期", "星期", "类型", "带班领导", "带班领导电话", "值班员", "值班员电话", "状态")
+PUBLISHED, DRAFT, EMPTY = "已发布", "草稿", "未排"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class RosterRow:
     day: DutyDay
     leaders: tuple[Holder, ...]
     officers: tuple[Holder, ...]
+    published: bool = False  # a draft (草稿) may still change; only published days are final
 
     @property
     def weekday(self) -> str:
@@ -36,6 +38,13 @@ class RosterRow:
 
     def holders(self, role: Role) -> tuple[Holder, ...]:
         return self.leaders if role is Role.LEADER else self.officers
+
+    @property
+    def status(self) -> str:
+        """已发布, 草稿 (generated, not yet published) or 未排 (nobody on it yet)."""
+        if self.published:
+            return PUBLISHED
+        return DRAFT if self.leaders or self.officers else EMPTY
 
     def cells(self) -> tuple[str, ...]:
         """The row under ``HEADINGS``; an empty seat reads （未排）."""
@@ -47,6 +56,7 @@ class RosterRow:
             "、".join(h.mobile for h in self.leaders),
             _names(self.officers),
             "、".join(h.mobile for h in self.officers),
+            self.status,
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -61,6 +71,7 @@ class RosterRow:
             "leaders": [h.as_dict() for h in self.leaders],
             "officers": [h.as_dict() for h in self.officers],
             "complete": self.complete,
+            "published": self.published,
         }
 
     @property
@@ -68,7 +79,8 @@ class RosterRow:
         return len(self.leaders) >= self.day.need[Role.LEADER] and len(self.officers) >= self.day.need[Role.OFFICER]
 
 
-def roster_rows(days: Sequence[DutyDay], seats: Mapping[Slot, str], staff: Mapping[str, Staff]) -> list[RosterRow]:
+def roster_rows(days: Sequence[DutyDay], seats: Mapping[Slot, str], staff: Mapping[str, Staff],
+                published: Collection[dt.date] = ()) -> list[RosterRow]:
     by_day: dict[dt.date, dict[Role, list[tuple[int, Holder]]]] = {}
     for slot, code in seats.items():
         person = staff.get(code)
@@ -81,6 +93,7 @@ def roster_rows(days: Sequence[DutyDay], seats: Mapping[Slot, str], staff: Mappi
             day,
             tuple(h for _, h in sorted(held.get(Role.LEADER, []), key=lambda x: x[0])),
             tuple(h for _, h in sorted(held.get(Role.OFFICER, []), key=lambda x: x[0])),
+            day.date in published,
         ))
     return rows
 

@@ -43,11 +43,13 @@ def to_xlsx(rows: Sequence[RosterRow], title: str) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row.cells()))
+        # The date as a date (Excel sorts, filters and formats it), not as text.
+        sheet.append([row.day.date, *row.cells()[1:]])
+        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for column, width in zip("ABCDEFG", (12, 8, 20, 12, 14, 18, 26), strict=True):
+    for column, width in zip("ABCDEFGH", (12, 8, 20, 12, 14, 18, 26, 8), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "1:2"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import importlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -31,9 +33,14 @@ class Fatal(click.ClickException):
 class Context:
     """Lazily loads the config and builds the App, so `--help` needs neither."""
 
-    def __init__(self, config_path: Path, log_format: str | None) -> None:
+    def __init__(self, config_path: Path, log_format: str | None, *, verbose: bool = False,
+                 interactive: bool = True) -> None:
         self.config_path = config_path
         self.log_format = log_format
+        self.verbose = verbose
+        # A person at a terminal wants the command's answer, not the service's routine INFO
+        # lines (data synced, migrations checked); `run` and `-v` keep them.
+        self.interactive = interactive
 
     @cached_property
     def loaded(self) -> LoadedConfig:
@@ -43,7 +50,10 @@ class Context:
 
         loaded = load_config(self.config_path)
         service = loaded.config.service
-        logs.setup(self.log_format or service.log_format, service.log_level, secrets_in(loaded.config))
+        level = service.log_level
+        if self.interactive and not self.verbose and level in ("DEBUG", "INFO"):
+            level = "WARNING"
+        logs.setup(self.log_format or service.log_format, level, secrets_in(loaded.config), zone=service.zone)
         return loaded
 
     @cached_property
@@ -121,14 +131,19 @@ def _lines(text: str) -> str:
               default="config.toml", show_default=True, help="Config file (or set SAFEDUTY_CONFIG).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default=None,
               help="Log lines as text or JSON (default: service.log_format).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the routine INFO log lines on stderr (always shown by `run`).")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path, log_format: str | None) -> None:
+def main(ctx: click.Context, config_path: Path, log_format: str | None, verbose: bool) -> None:
     """safeduty: duty rosters, pre-holiday reminders, key-period warnings and hazard escalation."""
-    ctx.obj = Context(config_path, log_format)
+    ctx.obj = Context(config_path, log_format, verbose=verbose,
+                      interactive=ctx.invoked_subcommand not in SERVICE_COMMANDS)
     ctx.call_on_close(lambda: ctx.obj.__dict__.get("app") and ctx.obj.app.close())
 
 
 pass_context = click.make_pass_decorator(Context)
+
+SERVICE_COMMANDS = ("run",)  # long-running: its INFO lines are the service's record
 
 BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", default=getpass.getuser,
                   show_default="$SAFEDUTY_USER, or your login name",
@@ -136,6 +151,48 @@ BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", default=getpass.getus
 
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")
+
+
+# The one way a command reads a date: ISO first, and the forms people type in China. Every
+# command takes dates through ``DATE`` (or ``DAY_START``), so a bad one reads the same everywhere.
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DATE_FORMS = "2026-03-05 (2026/3/5 and 2026年3月5日 work too)"
+
+
+def parse_date(text: str) -> dt.date:
+    """A calendar day written 2026-03-05, 2026/3/5, 2026.3.5 or 2026年3月5日; ValueError otherwise."""
+    match = _DAY.match(str(text).strip())
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError(f"{str(text)!r} is not a date: write {DATE_FORMS}") from None
+
+
+class DateType(click.ParamType):
+    """A date option or argument. ``midnight``: the day's start as a naive datetime."""
+
+    name = "DATE"
+
+    def __init__(self, *, midnight: bool = False) -> None:
+        self.midnight = midnight
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            try:
+                day = parse_date(value)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        return dt.datetime.combine(day, dt.time()) if self.midnight else day
+
+
+DATE = DateType()
+DAY_START = DateType(midnight=True)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -39,6 +39,15 @@ def enterprises(ctx: Context, file: Path, replace: bool) -> None:
 @pass_context
 def staff(ctx: Context, file: Path, replace: bool) -> None:
     """Import staff (姓名, 角色, 班组, 手机, 邮箱…)."""
+    from sqlalchemy import select
+
+    from scheduler.people.duplicates import probable_duplicates
+    from scheduler.people.models import Staff
+
     with ctx.app.sessions.begin() as session:
         result = import_staff(session, file, replace=replace)
+        active = list(session.scalars(select(Staff).where(Staff.active).order_by(Staff.code)))
+        warnings = probable_duplicates(active)
     click.echo(f"{file}: staff imported ({result})")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)

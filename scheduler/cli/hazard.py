@@ -12,10 +12,18 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.cli.common import BY, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    BY,
+    DATE,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
-from scheduler.hazards.fields import columns, labels
+from scheduler.hazards.fields import AMOUNT_FORMS, columns, labels
 from scheduler.hazards.imports import import_hazards
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
@@ -50,7 +58,7 @@ _HELP = {
     "category": "物, 人 or 管理",
     "level": "一般 or 重大",
     "found_on": "date found, e.g. 2026-01-05",
-    "funds_yuan": "amount in 元: 125000 or 12.5万",
+    "funds_yuan": f"amount in 元: {AMOUNT_FORMS}",
     "deadline": "e.g. 2026-03-01 (`hazard extend` changes it later)",
     "source": "企业自查, 监督检查, 双随机抽查, 举报, 上级交办 or 其他",
     "reported_to_regulator_at": "when it was reported to the regulator (双报告), e.g. '2026-01-05 10:30'",
@@ -58,6 +66,8 @@ _HELP = {
 }
 _LABELS = labels(ZoneInfo("UTC"))  # headers do not depend on the zone
 REASON = click.option("--reason", default="", help="Why (kept in the history).")
+# Dates typed on the command line go through the one date parser every command shares.
+DATE_FIELDS = ("found_on", "deadline", "listed_on", "delisted_on")
 
 
 def field_options(*, deadline: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,19 +76,23 @@ def field_options(*, deadline: bool) -> Callable[[Callable[..., Any]], Callable[
             if name == "deadline" and not deadline:
                 continue
             text = f"{_LABELS[name]}: {_HELP[name]}" if name in _HELP else _LABELS[name]
-            command = click.option(option, name, default=None, help=text)(command)
+            kind = DATE if name in DATE_FIELDS else None
+            command = click.option(option, name, default=None, type=kind, help=text)(command)
         return command
 
     return decorate
 
 
-def _parse(ctx: Context, given: dict[str, str | None]) -> dict[str, Any]:
+def _parse(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
     """Typed values of the options given; a bad one is an error naming the option."""
     specs = {c.field: c for c in columns(ctx.loaded.config.service.zone)}
     options = {name: option for option, name in FIELD_OPTIONS}
     values = {}
     for name, text in given.items():
         if text is None or name not in specs:
+            continue
+        if isinstance(text, dt.date):  # already parsed by DATE
+            values[name] = text
             continue
         try:
             values[name] = specs[name].parse(text.strip())
@@ -170,10 +184,31 @@ def add(ctx: Context, enterprise: str, code: str, actor: str, **given: str | Non
             f"registered {hazard.code}: {hazard.title} ({hazard.level_enum.label}, "
             f"整改期限 {hazard.deadline})"
         )
-        if missing_now:
+        registered = hazard.code
+    if missing_now:
+        with ctx.app.sessions() as session:
+            told = _completeness_audience(ctx, session, _hazard(session, registered))
             click.echo(
-                f"still missing: {'、'.join(missing_now)} (the enterprise and its supervisor will be told)"
+                f"still missing: {'、'.join(missing_now)} "
+                + (f"(told until it is complete: {'、'.join(told)})" if told else "")
             )
+            if not told:
+                click.echo(
+                    "warning: hazards.completeness.audience reaches nobody for this enterprise, "
+                    "so nobody is told what is missing",
+                    err=True,
+                )
+
+
+def _completeness_audience(ctx: Context, session: Session, hazard: Hazard) -> list[str]:
+    """Who the completeness notices of ``hazard`` go to, by name."""
+    from scheduler.hazards.audience import Audiences
+    from scheduler.people.directory import Directory
+
+    audience = ctx.loaded.config.hazards.completeness.audience
+    enterprise = hazard.enterprise
+    directory = Directory.load(session, ctx.loaded.config)  # detaches what the session holds
+    return [r.name for r in Audiences(directory).recipients(audience, enterprise, hazard)]
 
 
 @group.command()
@@ -198,6 +233,7 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
                 now=_now(ctx),
                 labels=labels(ctx.loaded.config.service.zone),
                 reason=reason,
+                zone=ctx.loaded.config.service.zone,
             )
         except HazardError as exc:
             raise Fatal(str(exc)) from None
@@ -210,13 +246,13 @@ def update(ctx: Context, code: str, reason: str, actor: str, **given: str | None
 
 @group.command()
 @click.argument("code")
-@click.option("--deadline", required=True, help="The new 整改期限, e.g. 2026-04-30.")
+@click.option("--deadline", type=DATE, required=True, help="The new 整改期限, e.g. 2026-04-30.")
 @click.option("--reason", required=True, help="Why the deadline moves (kept in the history).")
 @BY
 @pass_context
-def extend(ctx: Context, code: str, deadline: str, reason: str, actor: str) -> None:
+def extend(ctx: Context, code: str, deadline: dt.date, reason: str, actor: str) -> None:
     """Extend a hazard's deadline (延期): its escalation starts again from the new deadline."""
-    new = _parse(ctx, {"deadline": deadline})["deadline"]
+    new = deadline
     with ctx.synced_app.sessions.begin() as session:
         hazard = _hazard(session, code)
         old = hazard.deadline

@@ -133,7 +133,9 @@ def list_targets(ctx: Context, reset_name: str | None, fmt: str) -> None:
     records: list[dict[str, Any]] = []
     for name, spec in sorted(channels.items()):
         limits, state = Limits.of(spec), states.get(name)
-        used = limits.per_minute - limits.budget(state.recent, now) if state and limits.per_minute else None
+        # The requests of the last minute, counted: not "limit minus budget", which the per-second
+        # limit makes as small as 4 of 100 right after one request.
+        used = sum(1 for t in state.recent if t > now.timestamp() - 60) if state and limits.per_minute else None
         records.append({
             "channel": name, "type": spec.type,
             "limit": "/".join(p for p in (limits.per_minute and f"{limits.per_minute}/min",

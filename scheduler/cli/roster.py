@@ -12,20 +12,22 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rosters import changes
-from rosters.book import RosterBook, RosterError
+from rosters.book import RosterBook, RosterError, action_changes
 from rosters.exports.ics import to_ics
 from rosters.exports.page import to_html
 from rosters.exports.sheets import to_csv, to_xlsx
 from rosters.generate import Infeasible
 from rosters.model import DUTY_ROLES, DayKind
-from rosters.stats import tally
+from rosters.notices import roster_title
+from rosters.stats import dual_spread, tally
+from rosters.tables import RosterAction
 from scheduler.cli.common import (
     BY,
+    DATE,
     FORMAT_OPTION,
     Context,
     Fatal,
@@ -33,23 +35,10 @@ from scheduler.cli.common import (
     print_json,
     print_table,
 )
+from scheduler.people.checks import audience_warnings
 from scheduler.people.directory import Directory
 from scheduler.vocab import Role
 
-
-class _Date(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date such as 2026-03-05", param, ctx)
-
-
-DATE = _Date()
 ROLE = click.Choice([r.value for r in DUTY_ROLES])
 REASON = click.option("--reason", required=True, help="Why, in a few words (kept with the change).")
 
@@ -91,19 +80,32 @@ def _month(ctx: Context, start: dt.date | None, end: dt.date | None) -> tuple[dt
 @click.option("--to", "end", type=DATE, required=True, help="Last duty day.")
 @click.option("--publish", is_flag=True, help="Publish the range too (freezes it; supervisors are told).")
 @click.option("--fresh", is_flag=True, help="Discard unpublished drafts in the range and plan them anew.")
+@click.option("--past", is_flag=True,
+              help="Also fill or re-plan days whose duty has ended (history; nobody is told).")
+@click.option("--verbose", is_flag=True, help="List every seat that changed hands.")
 @BY
 @pass_context
-def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: bool, actor: str) -> None:
-    """Fill every empty seat from --from to --to, fairly; published days are never touched."""
+def generate(ctx: Context, start: dt.date, end: dt.date, publish: bool, fresh: bool, past: bool, verbose: bool,
+             actor: str) -> None:
+    """Fill every empty seat from --from to --to, fairly; published and past days are never touched."""
     now = ctx.app.clock.now()
     with _book(ctx, write=True) as book:
-        result = book.generate(start, end, now=now, actor=actor, fresh=fresh)
-        click.echo(f"{start}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
+        result = book.generate(start, end, now=now, actor=actor, fresh=fresh, past=past)
+        first = result.first or start
+        click.echo(f"{first}…{end}: {result.filled} seat(s) filled, {result.kept} kept, "
                    f"{result.frozen_days} published day(s) left as they were")
-        for slot, old, new in result.moves:
-            click.echo(f"  moved {slot.date} {slot.role.label}: {_name(book, old)} → {_name(book, new)}")
+        if result.past_days:
+            click.echo(f"{start}…{first - dt.timedelta(days=1)} ({result.past_days} day(s)) are over: left as they "
+                       f"were (past days are never regenerated; --past includes them)")
+        if result.moves:
+            click.echo(f"{result.changed_days} draft day(s) changed, {result.people_affected} people affected "
+                       f"(drafts: nobody is told)" + ("" if verbose else "; --verbose lists every seat"))
+        if verbose:
+            for slot, old, new in result.moves:
+                click.echo(f"  moved {slot.date} {slot.role.label}: {_name(book, old) or '—'} → "
+                           f"{_name(book, new) or '—'}")
         if publish:
-            _publish(ctx, book, start, end, actor, now)
+            _publish(ctx, book, first, end, actor, now)
 
 
 @group.command()
@@ -120,8 +122,38 @@ def publish(ctx: Context, start: dt.date, end: dt.date, actor: str) -> None:
 def _publish(ctx: Context, book: RosterBook, start: dt.date, end: dt.date, actor: str, now: dt.datetime) -> None:
     book.publish(start, end, now=now, actor=actor)
     click.echo(f"published {start}…{end}")
-    for finding in book.coverage(start, end, _reachable(ctx, book)):
+    findings = book.coverage(start, end, _reachable(ctx, book))
+    for finding in findings:
         click.echo(f"  warning: {finding.date} {finding.text}", err=True)
+    notices = ctx.app.config.roster.notices
+    if book.day(end).end <= now:
+        click.echo(f"  every day of {start}…{end} is over: published as a record; nobody is told")
+        return
+    if book.day(start).end <= now:
+        click.echo(f"  days that are over are not announced; the roster sent starts on "
+                   f"{book.first_open_day(now) if book.running_day(now) is None else book.running_day(now)}")
+    _warn_empty(ctx, book, notices.published_to, "roster.notices.published_to")
+    if findings:
+        _warn_empty(ctx, book, notices.office, "roster.notices.office")
+
+
+def _warn_empty(ctx: Context, book: RosterBook, groups: tuple[str, ...], key: str) -> None:
+    """Say so when the audience a command's messages go to reaches nobody."""
+    directory = Directory(ctx.app.config, [], list(book.staff().values()))
+    if not groups:
+        click.echo(f"  warning: {key} names no group, so nobody is told", err=True)
+    for warning in audience_warnings(directory, groups, key):
+        click.echo(f"  warning: {warning}", err=True)
+
+
+def _warn_unreachable(ctx: Context, book: RosterBook, action: RosterAction) -> None:
+    """Say so when someone a change is announced to cannot be reached."""
+    reachable = _reachable(ctx, book)
+    for code in sorted({c for change in action_changes(book, action) if change.published
+                        for c in (change.old_code, change.new_code) if c}):
+        if not reachable(code):
+            click.echo(f"  warning: {_name(book, code)} has no address for their notices' channel, so is not "
+                       f"told of the change", err=True)
 
 
 @group.command()
@@ -143,16 +175,13 @@ def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, per
         if code is not None:
             rows = [r for r in rows if any(h.code == code for h in r.leaders + r.officers)]
         who = f"（{book.staff()[code].name}）" if code else ""
-        title = f"{config.service.bureau}值班表{who}（{start.isoformat()}至{end.isoformat()}）"
-        published = {r.day for r in book.rows(start, end) if r.published}
+        title = roster_title(config.service.bureau, start, end, who)
         if fmt == "table":
             print_table(("日期", "星期", "类型", "带班领导", "值班员", "状态"),
-                        [(*r.cells()[:3], r.cells()[3], r.cells()[5],
-                          "已发布" if r.day.date in published else "草稿" if r.leaders or r.officers else "未排")
-                         for r in rows])
+                        [(*r.cells()[:3], r.cells()[3], r.cells()[5], r.status) for r in rows])
             return
         if fmt == "json":
-            print_json([{**r.as_dict(), "published": r.day.date in published} for r in rows])
+            print_json([r.as_dict() for r in rows])
             return
         data: bytes = {
             "csv": lambda: to_csv(rows),
@@ -183,8 +212,10 @@ def swap(ctx: Context, date_a: dt.date, person_a: str, date_b: dt.date, person_b
          actor: str) -> None:
     """PERSON_A (on duty DATE_A) and PERSON_B (on duty DATE_B) exchange their duties."""
     with _book(ctx, write=True) as book:
-        changes.swap(book, date_a, person_a, date_b, person_b, now=ctx.app.clock.now(), actor=actor, reason=reason)
+        action = changes.swap(book, date_a, person_a, date_b, person_b, now=ctx.app.clock.now(), actor=actor,
+                              reason=reason)
         click.echo(f"swapped: {person_a} now on duty {date_b}, {person_b} now on duty {date_a}")
+        _warn_unreachable(ctx, book, action)
 
 
 @group.command()
@@ -199,9 +230,10 @@ def override(ctx: Context, date: dt.date, new: str, replacing: str | None, role:
              actor: str) -> None:
     """Put someone on duty on DATE, in place of --replace or into an empty seat."""
     with _book(ctx, write=True) as book:
-        changes.override(book, date, new, now=ctx.app.clock.now(), actor=actor, reason=reason,
-                         role=Role(role) if role else None, replacing=replacing)
+        action = changes.override(book, date, new, now=ctx.app.clock.now(), actor=actor, reason=reason,
+                                  role=Role(role) if role else None, replacing=replacing)
         click.echo(f"{date}: {new} is on duty" + (f" in place of {replacing}" if replacing else ""))
+        _warn_unreachable(ctx, book, action)
 
 
 @group.command()
@@ -258,16 +290,23 @@ def stats(ctx: Context, year: int | None, fmt: str) -> None:
         seats = book.seats(dt.date(year, 1, 1), dt.date(year, 12, 31))
         names = {code: s.name for code, s in book.staff().items()}
         people, spreads = tally(((s.date, s.role, c) for s, c in seats.items()), book.people(), book.day, names)
+    dual = dual_spread(people)
     if fmt == "json":
-        print_json({"year": year, "people": [p.as_dict() for p in people], "roles": [s.as_dict() for s in spreads]})
+        print_json({"year": year, "people": [p.as_dict() for p in people], "roles": [s.as_dict() for s in spreads],
+                    "both_roles": dual.as_dict() if dual else None})
         return
     kinds = [k.value for k in DayKind] + ["special"]
-    print_table(("工号", "姓名", "角色", "工作日", "休息日", "节假日", "重点日", "合计", "负荷"),
+    print_table(("工号", "姓名", "角色", "工作日", "休息日", "节假日", "重点日", "合计", "负荷", "其中带班", "其中值班员"),
                 [(p.code, p.name, "、".join(r.label for r in p.roles) or "（已离开）",
-                  *(p.by_kind[k] for k in kinds), p.shifts, f"{p.load:g}") for p in people])
+                  *(p.by_kind[k] for k in kinds), p.shifts, f"{p.load:g}",
+                  *(f"{p.load_by_role[r.value]:g}" if p.dual else "" for r in DUTY_ROLES)) for p in people])
     for spread in spreads:
-        click.echo(f"{spread.role.label}: {spread.people} people, load {spread.low:g}–{spread.high:g}, "
-                   f"spread {spread.spread:g}")
+        click.echo(f"{spread.role.label}（只任{spread.role.label}）: {spread.people} people, "
+                   f"load {spread.low:g}–{spread.high:g}, spread {spread.spread:g}")
+    if dual is not None:
+        parts = "; ".join(f"as {Role(r).label} {lo:g}–{hi:g}" for r, (lo, hi) in dual.by_role.items())
+        click.echo(f"带班领导和值班员（两者皆可）: {dual.people} people, load {dual.low:g}–{dual.high:g}, "
+                   f"spread {dual.spread:g} ({parts})")
 
 
 @group.command("check")
@@ -281,8 +320,13 @@ def check_coverage(ctx: Context, start: dt.date | None, end: dt.date | None) -> 
     with _book(ctx, write=False) as book:
         findings = book.coverage(start, end, _reachable(ctx, book))
     if findings:
+        empty = [f.date for f in findings if f.kind == "ungenerated"]
+        hint = (f"\n  days not generated yet: safeduty roster generate --from {min(empty)} --to {max(empty)}"
+                if empty else "")
+        if len(empty) < len(findings):
+            hint += "\n  a seat to cover: safeduty roster suggest DATE, then safeduty roster override DATE --to NAME"
         raise Fatal(f"{len(findings)} problem(s) from {start} to {end}:\n"
-                    + "\n".join(f"  {f.date} {f.text}" for f in findings))
+                    + "\n".join(f"  {f.date} {f.text}" for f in findings) + hint)
     click.echo(f"{start}…{end}: every duty day is covered")
 
 
@@ -294,12 +338,15 @@ def _reachable(ctx: Context, book: RosterBook) -> Callable[[str], bool]:
 
 
 def _who(book: RosterBook, who: str) -> str:
+    """A 工号 from a 工号 or a 姓名 (anyone ever on the staff list: old rosters name people who left)."""
     staff = book.staff()
     if who in staff:
         return who
     matches = [code for code, s in staff.items() if s.name == who]
-    if len(matches) != 1:
-        raise Fatal(f'"{who}" names {len(matches)} people on the staff list; give the 工号')
+    if not matches:
+        raise Fatal(f'"{who}" is not on the staff list (give a 工号 or 姓名 from `safeduty staff list`)')
+    if len(matches) > 1:
+        raise Fatal(changes.ambiguous(who, [(c, staff[c].name, staff[c].mobile) for c in matches]))
     return matches[0]
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler import migrate
 from scheduler.calendar import WorkCalendar
 from scheduler.channels.base import DeliveryError, Rendered
-from scheduler.cli.common import Context, Fatal, pass_context, print_table
+from scheduler.cli.common import DAY_START, Context, Fatal, pass_context, print_table
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions, sqlite_path
 from scheduler.dispatcher import Dispatcher
@@ -116,8 +116,8 @@ class SubjectRenderer(Renderer):
 
 
 @click.command("simulate")
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+@click.option("--from", "first", type=DAY_START, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "last", type=DAY_START, required=True, help="Last day, included.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
               help="A table, or one JSON object per line.")
 @click.option("--planner", "only", multiple=True, type=click.Choice(sorted(PLANNERS)),

@@ -89,7 +89,7 @@ class EscalationStep:
         unit = "个工作日" if self.unit == "working_days" else "天"
         if self.offset < 0:
             return f"到期前{-self.offset}{unit}"
-        return "到期当日" if self.offset == 0 else f"逾期{self.offset}{unit}"
+        return "到期当日" if self.offset == 0 else f"逾期满{self.offset}{unit}"
 
 
 @dataclass(frozen=True)

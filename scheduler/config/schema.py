@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
+from scheduler.config.clerk import MessagesConfig
 from scheduler.config.hazards import HazardsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
@@ -111,4 +112,5 @@ class Config:
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
     status: StatusConfig = field(default_factory=StatusConfig)
+    messages: MessagesConfig = field(default_factory=MessagesConfig)
     web: WebConfig = field(default_factory=WebConfig)

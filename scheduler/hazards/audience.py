@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scheduler.config.hazards import Audience
+from scheduler.config.hazards import ENTERPRISE_AUDIENCES, Audience
 from scheduler.config.schema import Config
 from scheduler.hazards.models import Hazard
 from scheduler.outbox.planned import Recipient
@@ -32,10 +32,18 @@ class Audiences:
     ) -> list[Recipient]:
         """Everyone the audiences name, once each: a person named twice (the responsible person
         is often also the principal) gets one message, under the first audience naming them."""
-        found: list[Recipient] = []
+        return [recipient for recipient, _ in self.addressed(audiences, enterprise, hazard)]
+
+    def addressed(
+        self, audiences: Iterable[Audience], enterprise: Enterprise, hazard: Hazard | None = None
+    ) -> list[tuple[Recipient, Audience]]:
+        """Like ``recipients``, each with the audience it was reached as: a message says
+        different things to the enterprise that must act and to the bureau that follows it up."""
+        found: list[tuple[Recipient, Audience]] = []
         for audience in audiences:
-            found.extend(self._resolve(audience, enterprise, hazard))
-        return unique(found)
+            found.extend((r, audience) for r in self._resolve(audience, enterprise, hazard))
+        kept = {id(r) for r in unique(r for r, _ in found)}
+        return [(r, a) for r, a in found if id(r) in kept]
 
     def supervisors(self, enterprise: Enterprise) -> list[Recipient]:
         if enterprise.code not in self._supervisors:
@@ -69,6 +77,11 @@ class Audiences:
         if audience == "enterprise":
             return self.directory.contacts(enterprise)
         return self.directory.contacts(enterprise, [ContactDuty(str(audience))])
+
+
+def to_enterprise(audience: Audience) -> bool:
+    """Whether the audience is the enterprise's side (its people, its bot), not the bureau's."""
+    return audience in ENTERPRISE_AUDIENCES
 
 
 def unique(found: Iterable[Recipient]) -> list[Recipient]:

@@ -24,6 +24,7 @@ from scheduler.hazards.vocab import (
 
 LIST_HEADERS = ("编号", "企业", "隐患", "等级", "状态", "整改期限", "逾期", "缺项")
 HISTORY_HEADERS = ("时间", "操作人", "事项", "原值", "新值", "原因")
+EMPTY = "（空）"
 _EVENTS = {"registered": "登记", "status": "状态", "deadline": "延期", "updated": "修改"}
 _VOCABULARIES: dict[str, type[enum.Enum]] = {
     "category": HazardCategory,
@@ -33,7 +34,14 @@ _VOCABULARIES: dict[str, type[enum.Enum]] = {
 }
 
 
-def _text(name: str, value: Any, zone: ZoneInfo) -> str:
+def value_text(name: str, value: Any, zone: dt.tzinfo) -> str:
+    """A field's value as the register shows it to people: labels, local times, money in 元/万元."""
+    if name == "funds_yuan" and value is not None:
+        return f"{value / 10000:g}万元" if value % 100 == 0 and value >= 10000 else f"{value:,}元"
+    return _text(name, value, zone)
+
+
+def _text(name: str, value: Any, zone: dt.tzinfo) -> str:
     if value is None:
         return ""
     if name in _VOCABULARIES:
@@ -80,6 +88,7 @@ def as_json(hazard: Hazard, zone: ZoneInfo, *, history: bool = False) -> dict[st
                 "old": e.old,
                 "new": e.new,
                 "reason": e.reason,
+                "changes": e.changes,
             }
             for e in hazard.events
         ]
@@ -130,17 +139,19 @@ def details(hazard: Hazard, zone: ZoneInfo) -> list[str]:
 
 
 def history(hazard: Hazard, zone: ZoneInfo) -> list[tuple[str, ...]]:
-    return [
-        (
-            e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            e.actor,
-            _EVENTS.get(e.kind, e.kind),
-            _status_label(e.old),
-            _status_label(e.new),
-            e.reason,
-        )
-        for e in hazard.events
-    ]
+    """One row per status change, extension and registration, and per field an edit changed,
+    with its value before and after (（空） when there was none)."""
+    rows: list[tuple[str, ...]] = []
+    for e in hazard.events:
+        when = e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        if e.kind == "updated" and e.changes:
+            for change in e.changes:
+                rows.append((when, e.actor, f"修改「{change['field']}」", change["old"] or EMPTY,
+                             change["new"] or EMPTY, e.reason))
+            continue
+        rows.append((when, e.actor, _EVENTS.get(e.kind, e.kind), _status_label(e.old), _status_label(e.new),
+                     e.reason))
+    return rows
 
 
 def _status_label(value: str) -> str:

@@ -16,20 +16,25 @@ from scheduler import tabular
 from scheduler.hazards.vocab import HazardCategory, HazardLevel, HazardSource, HazardStatus
 from scheduler.tabular import Column
 
-_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*(万)?\s*元?$")
+# Money as people write it: 125000, 125,000, 12.5万, 12.5万元, ¥5万, 人民币5万元, 5 万元.
+_AMOUNT = re.compile(r"^(?:人民币|RMB|￥|¥)?\s*(\d+(?:\.\d+)?)\s*(万)?\s*(?:元)?$", re.IGNORECASE)
+AMOUNT_FORMS = "125000, 125,000, 12.5万 or 12.5万元"
 
 
 def funds(value: str) -> int | None:
-    """An amount in 元: "125000", "125,000元", "12.5万" or "12.5万元"; empty = not yet known."""
+    """An amount in 元 (see AMOUNT_FORMS; a leading ¥ or 人民币 is fine); empty = not yet known."""
     if not value:
         return None
-    match = _AMOUNT.match(value.replace(",", "").replace("，", "").strip())
+    text = value.strip()
+    for separator in (",", "，", " ", "\u3000"):
+        text = text.replace(separator, "")
+    match = _AMOUNT.match(text)
     if not match:
-        raise ValueError(f"{value!r} is not an amount (write 125000 or 12.5万)")
+        raise ValueError(f"{value!r} is not an amount of money (write {AMOUNT_FORMS})")
     try:
         amount = Decimal(match[1]) * (10000 if match[2] else 1)
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount (write 125000 or 12.5万)") from None
+        raise ValueError(f"{value!r} is not an amount of money (write {AMOUNT_FORMS})") from None
     return int(amount.to_integral_value())
 
 

@@ -97,7 +97,7 @@ class Importer:
         present: set[str],
         path: Path,
     ) -> str:
-        reason = f"imported from {path.name}"
+        reason = f"从{path.name}导入"
         values = {k: v for k, v in record.items() if not k.startswith("_") and k != "enterprise"}
         if hazard is None:
             register.register(
@@ -126,6 +126,7 @@ class Importer:
             now=self.now,
             labels=labels(self.zone),
             reason=reason,
+            zone=self.zone,
         )
         deadline = values["deadline"] if "deadline" in present else None
         if deadline is not None and deadline != hazard.deadline:

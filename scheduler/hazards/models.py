@@ -10,8 +10,9 @@ Every status change, deadline extension and edit is kept in ``hazard_event`` wit
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.db import Base, UTCDateTime
@@ -103,5 +104,7 @@ class HazardEvent(Base):
     old: Mapped[str] = mapped_column(String(200), default="")
     new: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    # An edit's fields, as people read them, before and after: [{"field": "资金来源", "old": "", "new": "企业自筹"}]
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     hazard: Mapped[Hazard] = relationship(back_populates="events")

@@ -30,7 +30,9 @@ class ScheduledStep:
 
     @property
     def label(self) -> str:
-        return self.step.title + (f"，第{self.repeat}次重复" if self.repeat else "")
+        """The step, and for a repetition which message of it this is: 逾期满3个工作日（第6次提醒）
+        ("repeat 5" would read as five repeats of something said once)."""
+        return self.step.title + (f"（第{self.repeat + 1}次提醒）" if self.repeat else "")
 
 
 def _shift(day: dt.date, step: EscalationStep, calendar: WorkCalendar) -> dt.date:

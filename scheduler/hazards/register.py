@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.hazards.completeness import missing_five_items, missing_items
+from scheduler.hazards.completeness import how_to_fill, missing_five_items, missing_items
+from scheduler.hazards.export import value_text
 from scheduler.hazards.fields import EDITABLE
 from scheduler.hazards.lifecycle import DONE, TRANSITIONS, allowed, reachable
 from scheduler.hazards.models import Hazard, HazardEvent
@@ -56,7 +57,8 @@ def problems(hazard: Hazard) -> list[str]:
     ):
         found.append(
             f"状态: a major hazard starts rectifying only with its five items in place (五到位); "
-            f"missing: {'、'.join(missing)}"
+            f"missing: {'、'.join(missing)} (set with `safeduty hazard update {hazard.code} "
+            f"{how_to_fill(missing)}`)"
         )
     return found
 
@@ -176,8 +178,10 @@ def update(
     now: dt.datetime,
     labels: Mapping[str, str],
     reason: str = "",
+    zone: ZoneInfo | None = None,
 ) -> list[str]:
-    """Apply ``changes`` to editable fields; returns the names of the fields that changed."""
+    """Apply ``changes`` to editable fields; returns the names of the fields that changed. The
+    history keeps each changed field with its value before and after, as people read them."""
     refused = sorted(set(changes) - set(EDITABLE))
     if refused:
         raise HazardError(
@@ -188,6 +192,8 @@ def update(
     if not changed:
         return []
     was_complete = not missing_items(hazard)
+    shown: dt.tzinfo = zone or dt.UTC
+    before = {name: value_text(name, getattr(hazard, name), shown) for name in changed}
     for name, value in _clean(changes).items():
         setattr(hazard, name, value)
     if found := problems(hazard):
@@ -200,6 +206,11 @@ def update(
         new="、".join(labels.get(n, n) for n in changed),
         reason=reason,
     )
+    hazard.events[-1].changes = [
+        {"field": labels.get(n, n), "old": before[n],
+         "new": value_text(n, getattr(hazard, n), shown)}
+        for n in changed
+    ]
     if not was_complete and not missing_items(hazard):
         store.cancel_topic(
             session, incomplete_topic(hazard), "the hazard's five items and reports are complete"

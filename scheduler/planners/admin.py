@@ -23,6 +23,7 @@ from scheduler.outbox.models import OutboxMessage, Status
 from scheduler.outbox.planned import PlannedMessage, Recipient, Window, jitter, short_ref
 from scheduler.outbox.targets import DeliveryTarget
 from scheduler.planners.base import PlanContext
+from scheduler.planners.reasons import explain
 
 ADMIN_KINDS = "admin/"
 DIGEST_KIND = "admin/digest"
@@ -64,14 +65,23 @@ def _digest(ctx: PlanContext, window: Window, admins: list[Recipient]) -> Iterab
         "expired": sum(r.status == Status.EXPIRED for r in rows),
         "items": [
             {"key": r.key, "ref": short_ref(r.key), "status": r.status, "channel": r.channel,
-             "recipient": r.recipient_name, "what": r.subject or r.kind, "error": r.last_error[:200],
-             "due_at": r.due_at.isoformat()}
+             "recipient": r.recipient_name, "what": r.subject or kind_label(r.kind), "error": r.last_error[:200],
+             "reason": explain(r.last_error[:200]), "due_at": r.due_at.isoformat()}
             for r in rows[:MAX_LISTED]
         ],
         "more": max(0, len(rows) - MAX_LISTED),
     }
     for admin in admins:
         yield _message(f"admin:digest:{digest}:{admin.key}", DIGEST_KIND, admin, window, context)
+
+
+# What a message is, when it was never rendered (so it has no subject to show).
+KIND_LABELS = {"preholiday": "节前提醒", "key_period": "重点时段提醒", "duty": "值班通知", "hazard": "隐患提醒",
+               "calendar": "节假日安排提醒", "delivery": "消息汇总", "admin": "系统通知"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind.split("/", 1)[0], "消息")
 
 
 def _unhealthy(ctx: PlanContext, window: Window, admins: list[Recipient]) -> Iterable[PlannedMessage]:
@@ -85,7 +95,8 @@ def _unhealthy(ctx: PlanContext, window: Window, admins: list[Recipient]) -> Ite
             continue
         spec = ctx.config.channels.get(target.name)
         context = {"channel": target.name, "type": spec.type if spec else "", "since": since.isoformat(),
-                   "errors": target.config_errors, "error": target.last_error[:300]}
+                   "errors": target.config_errors, "error": target.last_error[:300],
+                   "reason": explain(target.last_error[:300])}
         for admin in admins:
             if admin.channel == target.name:
                 continue  # told through another channel, or not at all

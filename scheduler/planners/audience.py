@@ -14,8 +14,8 @@ from typing import Any
 from scheduler.config.reminders import Audience
 from scheduler.outbox.planned import Recipient
 from scheduler.people.directory import Directory
-from scheduler.people.models import Enterprise
-from scheduler.vocab import Category
+from scheduler.people.models import Enterprise, Staff
+from scheduler.vocab import Category, Role
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,22 @@ def resolve(directory: Directory, audience: Audience) -> list[Addressee]:
     return list(found.values())
 
 
-def enterprise_counts(directory: Directory) -> list[dict[str, Any]]:
-    """How many active enterprises there are of each category, for the bureau's own messages."""
-    counts = Counter(e.category for e in directory.enterprises())
+def enterprise_counts(directory: Directory, staff: Staff | None = None) -> list[dict[str, Any]]:
+    """How many active enterprises there are of each category, for the bureau's own messages;
+    for a supervisor (监管员), only the enterprises they supervise."""
+    supervising = staff is not None and Role.SUPERVISOR in staff.role_set
+    counts = Counter(e.category for e in directory.enterprises() if not supervising or staff.supervises(e))  # type: ignore[union-attr]
     return [{"category": c.label, "count": counts[c.value]} for c in Category if counts[c.value]]
+
+
+def counts_shown(directory: Directory, recipient: Recipient, everything: list[dict[str, Any]],
+               cache: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The enterprise counts a bureau recipient's message shows: a supervisor's own, else all."""
+    if not recipient.key.startswith("staff:"):
+        return everything  # a group's bot: the whole group reads it
+    code = recipient.key[len("staff:"):]
+    if code not in cache:
+        staff = next((s for s in directory.staff if s.code == code), None)
+        cache[code] = enterprise_counts(directory, staff) if staff is not None and \
+            Role.SUPERVISOR in staff.role_set else everything
+    return cache[code]

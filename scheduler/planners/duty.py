@@ -28,6 +28,7 @@ from rosters.exports.rows import RosterRow
 from rosters.notices import (
     CHANGED,
     COVERAGE,
+    HOLIDAY_PENDING,
     HOLIDAY_REPORT,
     PUBLISHED,
     SHIFT_EVE,
@@ -36,11 +37,15 @@ from rosters.notices import (
     change_contexts,
     coverage_context,
     day_context,
+    pending_context,
     roster_context,
+    roster_parts,
+    roster_title,
     shift_context,
     stamp,
 )
 from rosters.tables import RosterAction, RosterAssignment, RosterChange
+from scheduler.outbox.models import OutboxMessage, Status
 from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, Window
 from scheduler.planners.base import PlanContext
 from scheduler.vocab import Role
@@ -113,51 +118,90 @@ class DutyPlanner:
                                row.day.start, row.day.end, context, f"duty:{date.isoformat()}:today")
 
     def _actions(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo) -> Iterator[PlannedMessage]:
-        notices = ctx.config.roster.notices
         actions = ctx.session.scalars(select(RosterAction).where(
             RosterAction.at > window.start - ACTION_LOOKBACK, RosterAction.at <= window.end).order_by(RosterAction.id))
         names = {code: s.name for code, s in book.staff().items()}
         for action in actions:
             if action.kind == "publish" and action.first_day and action.last_day:
-                first, last = action.first_day, action.last_day
-                title = f"{ctx.config.service.bureau}值班表（{first.isoformat()}至{last.isoformat()}）"
-                context = roster_context(book.roster(first, last), first, last, title, ctx.config.roster.duty_phone)
-                expires = max(book.day(last).end, action.at + ONE_DAY)
-                for recipient in _audience(ctx, notices.published_to):
-                    yield PlannedMessage.at(f"duty:published:{action.id}:{recipient.key}", PUBLISHED, recipient,
-                                   action.at, expires, context, f"duty:published:{action.id}")
-                findings = book.coverage(first, last, lambda code: self._person(ctx, code) is not None)
-                if findings:
-                    report = coverage_context(findings, first, last, "发布时检查")
-                    for recipient in _audience(ctx, notices.office):
-                        yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
-                                       recipient, action.at, expires, report, f"duty:published:{action.id}")
+                yield from self._published(ctx, book, action)
             changes = list(ctx.session.scalars(select(RosterChange).where(RosterChange.action_id == action.id)))
-            live = [c for c in changes if book.day(c.day).end > action.at]  # no news about days gone by
-            if not live:
+            # No news about days gone by. A change of a published day is told to both sides; a
+            # draft may change again and is nobody's news, except to someone already reminded of it.
+            live = [c for c in changes if book.day(c.day).end > action.at]
+            public = [c for c in live if c.published]
+            reminded = _reminded(ctx.session, [(c.day, c.old_code) for c in live if not c.published and c.old_code])
+            private = [c for c in live if not c.published and (c.day, c.old_code) in reminded]
+            if not public and not private:
                 continue
-            labels = {c.day: book.day(c.day).label for c in live}
-            expires = max(book.day(c.day).end for c in live)
-            for code, context in change_contexts(action, live, names, labels).items():
+            labels = {c.day: book.day(c.day).label for c in public + private}
+            expires = max(book.day(c.day).end for c in public + private)
+            for code, context in change_contexts(action, public, names, labels, private).items():
                 person = self._person(ctx, code)
                 if person is not None:
                     yield PlannedMessage.at(f"duty:changed:{action.id}:{code}", CHANGED, person, action.at, expires,
                                    context, f"duty:changed:{action.id}")
 
+    def _published(self, ctx: PlanContext, book: RosterBook, action: RosterAction) -> Iterator[PlannedMessage]:
+        """The published roster, to ``published_to``: only days still to come (a range published
+        late announces no days gone by; all gone, nothing is sent), expiring at the end of the
+        range; to a chat bot in parts that fit its limit, each saying which part it is."""
+        assert action.first_day is not None and action.last_day is not None
+        notices, phone = ctx.config.roster.notices, ctx.config.roster.duty_phone
+        rows = [r for r in book.roster(action.first_day, action.last_day) if r.day.end > action.at]
+        if not rows:
+            return
+        first, last = rows[0].day.date, rows[-1].day.date
+        title = roster_title(ctx.config.service.bureau, first, last)
+        expires, topic = rows[-1].day.end, f"duty:published:{action.id}"
+        for recipient in _audience(ctx, notices.published_to):
+            channel = ctx.config.channels.get(recipient.channel)
+            chunks = roster_parts(rows, channel.type if channel else "")
+            for index, chunk in enumerate(chunks, start=1):
+                context = roster_context(chunk, chunk[0].day.date, chunk[-1].day.date, title, phone)
+                key = f"{topic}:{recipient.key}"
+                if len(chunks) > 1:
+                    context = {**context, "part": index, "parts": len(chunks)}
+                    key = f"{topic}:p{index}of{len(chunks)}:{recipient.key}"
+                yield PlannedMessage.at(key, PUBLISHED, recipient, action.at, expires, context, topic)
+        findings = book.coverage(first, last, lambda code: self._person(ctx, code) is not None)
+        if findings:
+            report = coverage_context(findings, first, last, "发布时检查")
+            for recipient in _audience(ctx, notices.office):
+                yield PlannedMessage.at(f"duty:coverage:publish:{action.id}:{recipient.key}", COVERAGE,
+                                        recipient, action.at, expires, report, topic)
+
     def _holiday_reports(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
                          first: dt.date, last: dt.date) -> Iterator[PlannedMessage]:
+        """A report upward holds published days only. When its time comes with days of the
+        holiday still drafts (or not generated), the office is told which, instead; the report
+        follows as soon as the last of them is published, if the holiday has not begun."""
         notices = ctx.config.roster.notices
         for period in ctx.calendar.periods_between(first, last + HOLIDAY_HORIZON):
             send_day = ctx.calendar.working_day_on_or_before(period.start - dt.timedelta(days=notices.holiday_report_days))
             due = dt.datetime.combine(send_day, notices.holiday_report_at, tzinfo=zone)
-            if due not in window:
+            begins = book.day(period.start).start
+            if due > window.end or begins <= window.start:
                 continue
-            title = f"{ctx.config.service.bureau}{period.name}假期值班表"
-            context = {**roster_context(book.roster(period.start, period.end), period.start, period.end, title,
-                                        ctx.config.roster.duty_phone), "holiday": period.name}
-            for recipient in _audience(ctx, notices.holiday_report_to):
-                yield PlannedMessage.at(f"duty:holiday:{period.key}:{recipient.key}", HOLIDAY_REPORT, recipient, due,
-                               book.day(period.start).start, context, f"duty:holiday:{period.key}")
+            rows = book.roster(period.start, period.end)
+            published = book.published_at(period.start, period.end)
+            complete = len(published) == len(rows)
+            # The report goes at its time, or when the holiday's last day is published after it.
+            ready = max([due, *published.values()]) if complete else None
+            topic = f"duty:holiday:{period.key}"
+            if ready is not None and ready < begins and (
+                    ready in window or (ready > due and window.start - ACTION_LOOKBACK < ready <= window.end)):
+                title = f"{ctx.config.service.bureau}{period.name}假期值班表"
+                context = {**roster_context(rows, period.start, period.end, title, ctx.config.roster.duty_phone),
+                           "holiday": period.name}
+                for recipient in _audience(ctx, notices.holiday_report_to):
+                    yield PlannedMessage.at(f"{topic}:{recipient.key}", HOLIDAY_REPORT, recipient, ready, begins,
+                                            context, topic)
+            elif ready is None and due in window:
+                report_to = "、".join(ctx.config.groups[g].label or g for g in notices.holiday_report_to)
+                context = pending_context(rows, period.start, period.end, period.name, report_to, due)
+                for recipient in _audience(ctx, notices.office):
+                    yield PlannedMessage.at(f"{topic}:pending:{recipient.key}", HOLIDAY_PENDING, recipient, due,
+                                            begins, context, topic)
 
     def _daily_checks(self, ctx: PlanContext, window: Window, book: RosterBook, zone: ZoneInfo,
                       first: dt.date, last: dt.date) -> Iterator[PlannedMessage]:
@@ -178,6 +222,16 @@ class DutyPlanner:
     def _person(self, ctx: PlanContext, code: str) -> Recipient | None:
         staff = next((s for s in ctx.directory.staff if s.code == code), None)
         return None if staff is None else ctx.directory.person(staff, ctx.config.roster.notices.personal or None)
+
+
+def _reminded(session: Session, holdings: list[tuple[dt.date, str]]) -> set[tuple[dt.date, str]]:
+    """Which (day, person) of ``holdings`` have already been sent a reminder of that duty."""
+    if not holdings:
+        return set()
+    topics = {shift_topic(day, code): (day, code) for day, code in holdings}
+    sent = session.scalars(select(OutboxMessage.topic).where(
+        OutboxMessage.topic.in_(sorted(topics)), OutboxMessage.status.in_((Status.SENT, Status.MERGED))))
+    return {topics[topic] for topic in sent}
 
 
 def _audience(ctx: PlanContext, groups: tuple[str, ...], *, bot_only: bool = False) -> list[Recipient]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from scheduler.hazards import queries
-from scheduler.hazards.audience import Audiences
+from scheduler.hazards.audience import Audiences, to_enterprise
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.context import hazard_context
 from scheduler.hazards.policy import ranges
@@ -44,10 +44,12 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 notices.append((weeks, at(day, ctx.config.hazards.send_at, zone)))
         context = {**hazard_context(hazard), "missing": missing_items(hazard)}
         for number, base in notices:
-            for recipient in audiences.recipients(settings.audience, hazard.enterprise, hazard):
+            for recipient, audience in audiences.addressed(settings.audience, hazard.enterprise, hazard):
                 key = f"{hazard.topic}:incomplete:r{number}:{recipient.key}"
+                said = {**context, "notice": number, "audience": str(audience),
+                        "to_enterprise": to_enterprise(audience)}
                 message = PlannedMessage.at(key, settings.template, recipient, base, base + settings.every,
-                                            {**context, "notice": number}, incomplete_topic(hazard))
+                                            said, incomplete_topic(hazard))
                 if message.due_at in window:
                     yield message
 

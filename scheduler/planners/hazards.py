@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from scheduler.calendar import WorkCalendar
 from scheduler.config.hazards import EscalationPolicy
 from scheduler.hazards import queries
-from scheduler.hazards.audience import Audiences
+from scheduler.hazards.audience import Audiences, to_enterprise
 from scheduler.hazards.context import hazard_context
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import ScheduledStep, deadlines_due, ranges, schedule
@@ -66,27 +67,46 @@ def _chain(
         expires = base + policy.expire_after
         if following is not None:
             expires = min(expires, at(following, send_at, zone))
-        context = {**hazard_context(hazard), **_step_context(hazard, item)}
-        for recipient in audiences.recipients(item.step.audience, hazard.enterprise, hazard):
+        context = {**hazard_context(hazard), **_step_context(hazard, item, policy, ctx.calendar)}
+        for recipient, audience in audiences.addressed(item.step.audience, hazard.enterprise, hazard):
             step = f"step{item.index}:r{item.repeat}"
             key = f"{hazard.topic}:{hazard.deadline.isoformat()}:{step}:{recipient.key}"
-            message = PlannedMessage.at(key, item.step.template, recipient, base, expires, context, hazard.topic)
+            said = {**context, "audience": str(audience), "to_enterprise": to_enterprise(audience)}
+            message = PlannedMessage.at(key, item.step.template, recipient, base, expires, said, hazard.topic)
             if message.due_at in window:
                 yield message
 
 
-def _step_context(hazard: Hazard, item: ScheduledStep) -> dict[str, object]:
+def _step_context(
+    hazard: Hazard, item: ScheduledStep, policy: EscalationPolicy, calendar: WorkCalendar
+) -> dict[str, object]:
+    """Counts a reader cannot misread: calendar days, and of them the working days; which
+    message of a repeating step this is (``sends``: 1 for the first) and how often it repeats."""
     assert hazard.deadline is not None
     offset = (hazard.deadline - item.day).days
     return {
         "step": {
             "index": item.index,
             "repeat": item.repeat,
+            "sends": item.repeat + 1,
             "label": item.label,
+            "title": item.step.title,
             "offset": item.step.offset,
             "unit": item.step.unit,
+            "repeats": item.index == len(policy.steps) and policy.repeat_days > 0,
+            "repeat_every": policy.repeat_days,
         },
         "day": item.day.isoformat(),
         "days_left": max(offset, 0),
         "days_overdue": max(-offset, 0),
+        "working_days_overdue": _working_days(calendar, hazard.deadline, item.day),
     }
+
+
+def _working_days(calendar: WorkCalendar, deadline: dt.date, day: dt.date) -> int:
+    """Working days after ``deadline`` up to and including ``day`` (调休 counted)."""
+    count, current = 0, deadline
+    while current < day:
+        current += dt.timedelta(days=1)
+        count += calendar.is_working_day(current)
+    return count

@@ -167,6 +167,8 @@ def _context(calendar: WorkCalendar, period: KeyPeriod, ident: str, occurrence: 
             "days": (occurrence.end - occurrence.start).days + 1,
             # An end computed from a holiday the State Council has not announced yet may move.
             "estimated": not calendar.is_official(occurrence.end.year) and period.end.holiday != "",
+            # No published rule fixes these dates (config `confirmed = false`): messages say 暂定.
+            "confirmed": period.confirmed,
         },
         "measures": list(period.measures),
     }

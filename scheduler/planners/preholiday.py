@@ -15,7 +15,7 @@ from typing import Any
 from scheduler.calendar import HolidayPeriod, WorkCalendar
 from scheduler.config.reminders import PreholidayConfig, PreholidayStep
 from scheduler.outbox.planned import PlannedMessage, Window
-from scheduler.planners.audience import Addressee, enterprise_counts, resolve
+from scheduler.planners.audience import Addressee, counts_shown, enterprise_counts, resolve
 from scheduler.planners.base import PlanContext
 from scheduler.planners.schedule import local, may_fall_in, shift, surely_in, window_days
 
@@ -30,6 +30,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     # out of reach of every step (working-day leads span weekends and holidays too).
     reach = dt.timedelta(days=3 * max(step.lead for step in config.steps.values()) + 31)
     counts: list[dict[str, Any]] | None = None
+    own_counts: dict[str, list[dict[str, Any]]] = {}  # a supervisor's: only what they supervise
     audiences: dict[str, list[Addressee]] = {}  # each step's recipients, resolved once per call
     for period in ctx.calendar.periods_between(first, last + reach):
         if period.start <= first:
@@ -55,7 +56,8 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 message = PlannedMessage.at(
                     key, step.template, addressee.recipient, moment, expires,
                     {**base, "audience": addressee.audience, "enterprise": addressee.enterprise or None,
-                     "enterprise_counts": counts if addressee.enterprise is None else []},
+                     "enterprise_counts": [] if addressee.enterprise is not None else
+                     counts_shown(ctx.directory, addressee.recipient, counts, own_counts)},
                     topic,
                 )
                 if certain or message.due_at in window:

@@ -138,3 +138,25 @@ def test_send_test_by_email_needs_an_address_and_delivers(tmp_path: Path, clock:
             app.close()
     (mail,) = sink.received
     assert mail.rcpt_tos == ["pengl@wlt.example.gov.cn"] and "测试" in mail.message["Subject"]
+
+
+def test_targets_counts_the_requests_of_the_last_minute_whatever_the_limits(tmp_path: Path,
+                                                                             clock: ManualClock) -> None:
+    import time_machine
+
+    from scheduler.outbox.targets import ensure, record_claims
+
+    app = delivery_app(tmp_path / "f", clock, '\n[channels.team_feishu]\ntype = "feishu"\n'
+                                              'url = "http://127.0.0.1:9/open-apis/bot/v2/hook/x"\n'
+                                              'rate_per_minute = 100\nrate_per_second = 5\n')
+    try:
+        with app.sessions.begin() as session:
+            record_claims(ensure(session, ["team_feishu"], {})["team_feishu"], 1, clock.now())
+        with time_machine.travel(clock.now(), tick=False):
+            listed = json.loads(run(app, "outbox", "targets", "--format", "json").stdout)
+            table = run(app, "outbox", "targets").stdout
+    finally:
+        app.close()
+    feishu = next(r for r in listed if r["channel"] == "team_feishu")
+    assert feishu["limit"] == "100/min/5/s" and feishu["used_last_minute"] == 1  # main said 96
+    assert [line.split()[3] for line in table.splitlines() if line.startswith("team_feishu")] == ["1"]

@@ -18,3 +18,30 @@ def test_known_secrets_are_masked_wherever_they_appear(capsys: pytest.CaptureFix
     entry = json.loads(capsys.readouterr().err.strip())
     assert entry["message"] == "connection failed: HTTPSConnectionPool: /robot/send?access_token=***"
     assert entry["level"] == "WARNING"
+
+
+def test_text_lines_carry_the_time_in_the_service_zone_with_its_offset(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from zoneinfo import ZoneInfo
+
+    logs.setup("text", "INFO", zone=ZoneInfo("Asia/Shanghai"))
+    logging.getLogger("safeduty.test").info("hello")
+    line = capsys.readouterr().err.strip()
+    stamp = line.split(" INFO")[0]
+    assert stamp.endswith("+08:00") and len(stamp) == len("2026-02-11 09:00:35.120+08:00")
+
+
+def test_interactive_commands_keep_routine_info_lines_off_stderr_unless_verbose(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from scheduler.cli import main
+    from tests.support.project import make_project
+
+    config = make_project(tmp_path / "project")
+    quiet = CliRunner().invoke(main, ["--config", str(config), "roster", "stats", "--year", "2026"])
+    assert quiet.exit_code == 0, quiet.output
+    assert " INFO " not in quiet.stderr  # the data files were synced, silently
+    config = make_project(tmp_path / "again")
+    loud = CliRunner().invoke(main, ["--config", str(config), "-v", "roster", "stats", "--year", "2026"])
+    assert loud.exit_code == 0, loud.output
+    assert " INFO " in loud.stderr and "+08:00 INFO" in loud.stderr

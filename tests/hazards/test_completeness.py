@@ -31,7 +31,7 @@ def test_an_incomplete_major_hazard_is_noticed_at_registration_then_weekly_until
         app, hazard_completeness.plan, local(2026, 1, 5, 14, 0), local(2026, 1, 5, 15, 0)
     )
     assert {m.recipient.key for m in messages} == ENTERPRISE | {SUPERVISOR}
-    assert all(m.context["missing"] == ["整改资金", "报告职代会"] for m in messages)
+    assert all(m.context["missing"] == ["整改资金", "报告职代会时间"] for m in messages)
     assert all(local(2026, 1, 5, 14, 31) < m.due_at < local(2026, 1, 5, 14, 33) for m in messages)
 
     each_day(app, clock, D(2026, 1, 5), D(2026, 1, 20), hour=15)

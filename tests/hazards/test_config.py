@@ -42,7 +42,7 @@ non_working_day = "after"
     general = load_config(make_project(tmp_path, extra), environ={}).config.hazards.general
     assert len(general.steps) == 1 and general.repeat_days == 0
     assert general.steps[0].audience[1].group == "supervisors"
-    assert general.steps[0].title == "逾期1个工作日"
+    assert general.steps[0].title == "逾期满1个工作日"
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def test_each_supervisor_gets_one_weekly_digest_of_the_overdue_hazards_they_supe
     assert (jinci["total"], jinci["major"]) == (1, 1)
     [hazard] = jinci["enterprises"][0]["hazards"]
     # deadline 02-12, +3 working days across the Spring Festival was 02-24; +10 is 03-04, not yet
-    assert (hazard["code"], hazard["days_overdue"], hazard["step"]) == ("HZ-1", 18, "逾期3个工作日")
+    assert (hazard["code"], hazard["days_overdue"], hazard["step"]) == ("HZ-1", 18, "逾期满3个工作日")
     ktv = by_recipient["staff:S008"]
     assert [h["code"] for h in ktv["enterprises"][0]["hazards"]] == [
         "HZ-2",

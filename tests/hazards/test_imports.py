@@ -123,8 +123,8 @@ def test_a_reimport_records_a_later_deadline_as_an_extension_and_walks_the_statu
     assert _import(ready, path) == "0 new, 1 updated, 0 unchanged"
     record = hazard(ready, "HZ-1")
     assert [(e.kind, e.old, e.new, e.reason) for e in record.events[1:]] == [
-        ("deadline", "2026-01-10", "2026-01-20", "imported from hazards.csv"),
-        ("status", "registered", "verified", "imported from hazards.csv"),
+        ("deadline", "2026-01-10", "2026-01-20", "从hazards.csv导入"),
+        ("status", "registered", "verified", "从hazards.csv导入"),
     ]
 
 

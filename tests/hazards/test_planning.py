@@ -97,3 +97,32 @@ def test_the_escalation_chain_runs_on_postgresql(
         ]
     finally:
         application.close()
+
+
+def _render(app: App, message) -> str:  # type: ignore[no-untyped-def]
+    context = {**message.context, "bureau": "山西省文化和旅游厅", "office": "安全生产工作领导小组办公室",
+               "recipient_name": message.recipient.name, "ref": "A1B2C3", "due_at": message.due_at.isoformat(),
+               "late": False}
+    return app.renderer.render(message.kind, context).text
+
+
+def test_each_audience_of_an_overdue_general_hazard_reads_its_own_wording(app: App) -> None:
+    app.service.sync_data()
+    add_hazard(app, "HZ-G", KTV, level="general", deadline=D(2026, 1, 16))
+    overdue = [m for m in app.service.upcoming(dt.timedelta(days=80), limit=200)
+               if m.topic == "hazard:HZ-G" and m.kind == "hazard/overdue"]
+    principal = next(m for m in overdue if m.recipient.key == f"enterprise:{KTV}:principal"
+                     and m.context["step"]["repeat"] == 5)
+    supervisor = next(m for m in overdue if m.recipient.key == "staff:S008" and m.context["step"]["repeat"] == 5)
+    assert (principal.context["audience"], principal.context["to_enterprise"]) == ("principal", True)
+    assert (supervisor.context["audience"], supervisor.context["to_enterprise"]) == ("supervisor", False)
+    mine = _render(app, principal)
+    assert "请督促企业整改" not in mine and "核实其书面说明" not in mine
+    assert "请立即组织整改，并向监管部门书面说明逾期原因" in mine
+    assert "请督促企业整改，核实其书面说明" in _render(app, supervisor)
+    # Calendar days and working days cannot be confused, and "repeat" says what it means.
+    days, working = principal.context["days_overdue"], principal.context["working_days_overdue"]
+    assert 0 < working < days
+    assert f"已逾期{days}天（按日历天数计，其中工作日{working}天）" in mine
+    assert "本提醒自逾期满3个工作日起发送，此后每7天一次，直至整改完成或依规延期；这是第6次。" in mine
+    assert "重复" not in mine

@@ -46,7 +46,7 @@ def test_the_step_reached_is_the_latest_one_on_or_before_the_day() -> None:
     assert reached(MAJOR, D(2026, 2, 12), CALENDAR, D(2026, 2, 23)).label == "到期当日"  # type: ignore[union-attr]
     assert (
         reached(MAJOR, D(2026, 2, 12), CALENDAR, D(2026, 3, 12)).label
-        == "逾期10个工作日，第1次重复"
+        == "逾期满10个工作日（第2次提醒）"
     )  # type: ignore[union-attr]
     assert reached(MAJOR, D(2026, 6, 1), CALENDAR, D(2026, 1, 1)) is None
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.app import App
+from scheduler.hazards.completeness import incomplete_clause, missing_items
+from scheduler.hazards.fields import funds
+from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
 from scheduler.hazards.vocab import HazardStatus
 from tests.hazards.helpers import KTV, add_hazard, change, hazard, rows, tick
@@ -114,3 +118,32 @@ def test_completing_the_items_cancels_a_pending_completeness_notice(
     assert {r.status for r in rows(ready, "hazard:HZ-1:incomplete")} == {"pending"}
     change(ready, "HZ-1", "update", {"reported_to_congress_at": local(2026, 1, 5, 9, 3)}, labels={})
     assert {r.status for r in rows(ready, "hazard:HZ-1:incomplete")} == {"cancelled"}
+
+
+def test_a_missing_item_is_named_exactly_not_by_the_group_it_belongs_to(ready: App) -> None:
+    # The amount and the person are there; what is missing is where the money comes from and how
+    # to reach the person.
+    add_hazard(ready, "HZ-1", funds_source="", responsible_mobile="", responsible_email="")
+    with pytest.raises(HazardError) as refused:
+        change(ready, "HZ-1", "set_status", HazardStatus.RECTIFYING)
+    assert "missing: 资金来源、责任人手机或邮箱" in str(refused.value)
+    assert "整改资金" not in str(refused.value) and "整改责任人、" not in str(refused.value)
+    assert "--funds-source, --responsible-mobile or --responsible-email" in str(refused.value)
+    item = hazard(ready, "HZ-1")
+    assert missing_items(item) == ["资金来源", "责任人手机或邮箱"]
+    with ready.sessions() as session:  # the SQL condition agrees with the Python one
+        assert [h.code for h in session.scalars(select(Hazard).where(incomplete_clause()))] == ["HZ-1"]
+
+
+@pytest.mark.parametrize(("text", "yuan"), [
+    ("5万", 50000), ("50,000", 50000), ("5.5万元", 55000), ("125000元", 125000), ("¥5万", 50000),
+    ("人民币5万元", 50000), ("5 万元", 50000), ("12.5万", 125000), ("50，000", 50000),
+])
+def test_money_is_read_in_the_forms_people_write_it(text: str, yuan: int) -> None:
+    assert funds(text) == yuan
+
+
+@pytest.mark.parametrize("text", ["五万", "5w", "about 5000", "5万美元"])
+def test_other_money_is_refused_saying_which_forms_are_accepted(text: str) -> None:
+    with pytest.raises(ValueError, match=r"write 125000, 125,000, 12\.5万 or 12\.5万元"):
+        funds(text)

@@ -115,3 +115,25 @@ def test_no_notice_goes_through_the_broken_channel_itself(tmp_path: Path, clock:
             assert admin_rows(app, "admin/unhealthy") == []
         finally:
             app.close()
+
+
+def test_the_digest_says_why_in_chinese_and_names_the_command_for_each_status(tmp_path: Path, clock: ManualClock,
+                                                                             hook: WebhookReceiver) -> None:
+    app = delivery_app(tmp_path / "p", clock, f'\n[channels.platform]\ntype = "webhook"\n'
+                                            f'url = "{hook.base_url}/h"\nsecret = "{SECRET}"\n')
+    try:
+        app.service.sync_data()
+        enqueue(app, [note("a", "platform", clock.now(), subject="【节前提醒】甲"),
+                      note("gone", "platform", clock.now() - dt.timedelta(days=1))])
+        hook.script(Answer(404, b"no such hook"))
+        app.dispatcher.dispatch_due()
+        settle_everything(app, clock)
+        (line,) = [entry for entry in console_lines(app) if entry["kind"] == "admin/digest"]
+        text = line["text"]
+    finally:
+        app.close()
+    assert "原因：地址不存在（请检查 url）（原文：HTTP 404" in text
+    assert "原因：超过有效期仍未发出" in text and "not sent before it expired" not in text
+    assert "safeduty outbox list --status expired" in text  # not --status dead for the expired one
+    assert "safeduty outbox list --status dead" in text and "safeduty outbox retry a" in text
+    assert "[过期]" in text and "消息" in text

@@ -102,7 +102,7 @@ def test_messages_name_the_period_its_dates_and_the_measures(shipped: App) -> No
                  if m.key == "key_period:flood_season:2026-06-01:start:enterprise:91140100EX0000001A:principal")
     parts = rendered(shipped, start)
     assert parts.subject == "【重点时段】汛期6月1日开始"
-    assert "汛期：6月1日（星期一）至9月30日（星期三），共122天。" in parts.text
+    assert "汛期：6月1日起，暂定至9月30日（星期三）。" in parts.text  # confirmed = false: 暂定
     assert "请晋祠山水文化旅游区（示例）做好以下工作" in parts.text
     assert "1. 关注山西省气象台暴雨预警" in parts.text
     end = next(m for m in messages if m.key.startswith("key_period:main_flood_season:2026-07-15:end:staff:S003"))

@@ -235,7 +235,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for args in (("db", "upgrade"), ("import", "staff", "examples/staff.csv"),
                  ("import", "enterprises", "examples/enterprises.csv"),
                  ("hazard", "import", "examples/hazards.csv", "--by", "t"),
-                 ("roster", "generate", "--from", "2026-03-01", "--to", "2026-03-31", "--by", "t")):
+                 ("roster", "generate", "--from", "2026-03-01", "--to", "2026-03-31", "--past", "--by", "t")):
         code, output = invoke(folder, args)
         assert code == 0, output
     yield folder

@@ -22,6 +22,7 @@ from tests.support.clock import ManualClock
 from tests.support.project import EXAMPLES, make_app, make_project
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+PLANNING_DAY = dt.datetime(2025, 12, 1, 9, 0, tzinfo=SHANGHAI)
 FLOOD = KeyPeriod("主汛期", DateMark.parse("07-15"), DateMark.parse("08-15"), officer=2)
 
 ROSTER_TOML = """
@@ -55,7 +56,9 @@ def classifier(config: RosterConfig | None = None) -> DayClassifier:
 
 @pytest.fixture
 def roster_app(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
-    """An app on SQLite with the example staff imported and a [roster] section."""
+    """An app on SQLite with the example staff imported and a [roster] section; the clerk plans
+    2026 in December 2025 (past days are never regenerated)."""
+    clock.set(PLANNING_DAY)
     application = make_app(make_project(tmp_path / "project", ROSTER_TOML), clock)
     application.service.sync_data()
     yield application

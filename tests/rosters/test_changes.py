@@ -107,7 +107,7 @@ def test_an_override_puts_the_suggested_person_on_duty_and_refuses_anyone_not_fr
 
 
 def test_a_change_after_a_notice_is_told_as_a_correction_and_never_twice(roster_app: App) -> None:
-    generate(roster_app, *MARCH)
+    generate(roster_app, *MARCH, publish=True)
     day = dt.date(2026, 3, 16)
     old = holder(roster_app, day, Role.OFFICER)
     roster_app.clock.set(local(2026, 3, 15, 16, 5))
@@ -135,3 +135,37 @@ def test_a_change_after_a_notice_is_told_as_a_correction_and_never_twice(roster_
     soon = plan(roster_app, local(2026, 3, 16, 6, 0), local(2026, 3, 16, 7, 0))
     assert [m.recipient.key for m in soon if m.context.get("date") == "2026-03-16" and m.kind == "duty/shift_soon"
             and m.context["role"] == "值班员"] == [f"staff:{new}"]
+
+
+def test_a_draft_day_changed_after_its_reminder_went_out_is_told_to_the_one_reminded_only(roster_app: App) -> None:
+    generate(roster_app, *MARCH)  # drafts
+    day = dt.date(2026, 3, 16)
+    old = holder(roster_app, day, Role.OFFICER)
+    roster_app.clock.set(local(2026, 3, 15, 16, 5))
+    eve = local(2026, 3, 15, 16, 0)
+    with roster_app.sessions.begin() as session:
+        store.enqueue(session, plan(roster_app, eve - dt.timedelta(minutes=1), eve), roster_app.clock.now())
+        session.execute(OutboxMessage.__table__.update().where(OutboxMessage.kind == SHIFT_EVE)
+                        .values(status=Status.SENT))
+    with roster_app.sessions.begin() as session:
+        book = open_book(roster_app, session)
+        _, options = cover_options(book, day, replacing=old)
+        override(book, day, options[0].person.code, now=roster_app.clock.now(), actor="王文书", reason="生病",
+                 replacing=old)
+    now = roster_app.clock.now()
+    told = [m for m in plan(roster_app, now - dt.timedelta(seconds=30), now) if m.kind == CHANGED]
+    assert [m.recipient.key for m in told] == [f"staff:{old}"]
+    assert [d["date"] for d in told[0].context["removed"]] == ["2026-03-16"] and told[0].context["added"] == []
+
+
+def test_a_draft_day_changed_before_anyone_was_reminded_is_nobodys_news(roster_app: App) -> None:
+    generate(roster_app, *MARCH)
+    day = dt.date(2026, 3, 16)
+    old = holder(roster_app, day, Role.OFFICER)
+    with roster_app.sessions.begin() as session:
+        book = open_book(roster_app, session)
+        _, options = cover_options(book, day, replacing=old)
+        override(book, day, options[0].person.code, now=roster_app.clock.now(), actor="王文书", reason="生病",
+                 replacing=old)
+    now = roster_app.clock.now()
+    assert [m for m in plan(roster_app, now - dt.timedelta(seconds=30), now) if m.kind == CHANGED] == []

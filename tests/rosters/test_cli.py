@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import openpyxl
 import pytest
+import time_machine
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from scheduler.cli import main
-from tests.rosters.conftest import ROSTER_TOML
+from tests.rosters.conftest import PLANNING_DAY, ROSTER_TOML
 from tests.support.project import make_project
 
 
@@ -19,12 +22,14 @@ from tests.support.project import make_project
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     config = make_project(tmp_path / "project", ROSTER_TOML)
     runner = CliRunner()
-    assert runner.invoke(main, ["--config", str(config), "import", "staff", str(config.parent / "staff.csv")]).exit_code == 0
+    with time_machine.travel(PLANNING_DAY, tick=False):  # the clerk plans 2026 in December 2025
+        assert runner.invoke(main, ["--config", str(config), "import", "staff",
+                                    str(config.parent / "staff.csv")]).exit_code == 0
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, ["--config", str(config), "roster", *args], env={"SAFEDUTY_USER": "王文书"})
+        def invoke(*args: str) -> Result:
+            return runner.invoke(main, ["--config", str(config), "roster", *args], env={"SAFEDUTY_USER": "王文书"})
 
-    return invoke
+        yield invoke
 
 
 def leaders(run, start: str, end: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -106,8 +111,9 @@ def test_bad_input_exits_2_with_the_reason_and_changes_nothing(run, args, messag
 
 def test_changes_are_answered_for_by_the_login_name_when_no_one_is_named(tmp_path: Path) -> None:
     config = make_project(tmp_path / "project", ROSTER_TOML)
-    result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
-                                       "--to", "2026-03-02"], env={"SAFEDUTY_USER": None})
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
+                                           "--to", "2026-03-02"], env={"SAFEDUTY_USER": None})
     assert result.exit_code == 0, result.output
     engine = create_engine(f"sqlite:///{tmp_path / 'project' / 'var' / 'safeduty.db'}")
     with engine.connect() as conn:
@@ -115,3 +121,69 @@ def test_changes_are_answered_for_by_the_login_name_when_no_one_is_named(tmp_pat
     engine.dispose()
 
 
+
+
+def test_regenerating_prints_a_summary_and_the_seats_only_when_asked(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("generate", "--from", "2026-01-01", "--to", "2026-12-31").exit_code == 0
+    assert run("leave", "宋佳", "--from", "2026-05-01", "--to", "2026-05-31", "--reason", "培训").exit_code == 0
+    loud = run("generate", "--from", "2026-01-01", "--to", "2026-12-31", "--fresh", "--verbose")
+    assert loud.exit_code == 0 and "  moved 2026-" in loud.stdout
+    assert run("leave", "梁宇", "--from", "2026-07-01", "--to", "2026-07-31", "--reason", "培训").exit_code == 0
+    quiet = run("generate", "--from", "2026-01-01", "--to", "2026-12-31", "--fresh")
+    assert quiet.exit_code == 0, quiet.output
+    assert "moved" not in quiet.stdout and "--verbose lists every seat" in quiet.stdout
+    assert "draft day(s) changed" in quiet.stdout and "people affected (drafts: nobody is told)" in quiet.stdout
+
+
+def test_generating_a_range_that_has_ended_leaves_the_past_and_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("generate", "--from", "2026-01-01", "--to", "2026-01-31").exit_code == 0
+    with time_machine.travel(dt.datetime(2026, 1, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        result = run("generate", "--from", "2026-01-01", "--to", "2026-01-31", "--fresh")
+        assert result.exit_code == 0, result.output
+        assert "2026-01-10…2026-01-31:" in result.stdout  # 01-10's duty is in progress: kept, gaps filled
+        assert "2026-01-01…2026-01-09 (9 day(s)) are over: left as they were" in result.stdout
+        refused = run("generate", "--from", "2026-01-01", "--to", "2026-01-09")
+        assert refused.exit_code == 2 and "past days are never regenerated (add --past" in refused.output
+        assert run("generate", "--from", "2026-01-01", "--to", "2026-01-09", "--past").exit_code == 0
+
+
+def test_publishing_to_an_audience_that_reaches_nobody_says_so(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    staff = config.parent / "staff.csv"
+    # Nobody is a 监管员 any more: the roster's published_to group (supervisors) is empty.
+    staff.write_text(staff.read_text(encoding="utf-8").replace("值班员、监管员", "值班员"), encoding="utf-8")
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        result = CliRunner().invoke(main, ["--config", str(config), "roster", "generate", "--from", "2026-03-01",
+                                           "--to", "2026-03-07", "--publish"], env={"SAFEDUTY_USER": "王文书"})
+    assert result.exit_code == 0, result.output
+    assert "published 2026-03-01…2026-03-07" in result.stdout
+    assert "warning: roster.notices.published_to: group supervisors (supervisors) reaches nobody, so nobody is told" \
+        in result.stderr
+
+
+def test_a_person_imported_twice_is_warned_about_and_the_gonghao_always_works(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "project", ROSTER_TOML)
+    staff = config.parent / "staff.csv"
+    text = staff.read_text(encoding="utf-8")
+    twice = next(line for line in text.splitlines() if line.startswith("S007,"))
+    staff.write_text(text + twice.replace("S007", "S107") + "\n", encoding="utf-8")
+    runner = CliRunner()
+    with time_machine.travel(PLANNING_DAY, tick=False):
+        imported = runner.invoke(main, ["--config", str(config), "import", "staff", str(staff)])
+        assert imported.exit_code == 0, imported.output
+        assert "warning: staff: S007 宋佳 and S107 宋佳 have the same mobile 13800000007 and e-mail " \
+               "songj@wlt.example.gov.cn: the same person twice?" in imported.stderr
+        checked = runner.invoke(main, ["--config", str(config), "check"])
+        assert "warning: staff: S007 宋佳 and S107 宋佳" in checked.output
+
+        def roster(*args: str) -> Result:
+            return runner.invoke(main, ["--config", str(config), "roster", *args], env={"SAFEDUTY_USER": "王文书"})
+
+        assert roster("generate", "--from", "2026-03-01", "--to", "2026-03-31").exit_code == 0
+        by_name = roster("show", "--from", "2026-03-01", "--to", "2026-03-31", "--person", "宋佳")
+        assert by_name.exit_code == 2
+        assert '"宋佳" names 2 people: S007 宋佳 13800000007, S107 宋佳 13800000007; give the 工号' in by_name.output
+        assert roster("show", "--from", "2026-03-01", "--to", "2026-03-31", "--person", "S107").exit_code == 0
+        assert roster("leave", "S007", "--from", "2026-03-02", "--to", "2026-03-03", "--reason", "x").exit_code == 0
+        refused = roster("leave", "宋佳", "--from", "2026-03-02", "--to", "2026-03-03", "--reason", "x")
+        assert refused.exit_code == 2 and "give the 工号" in refused.output

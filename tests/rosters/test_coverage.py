@@ -21,6 +21,10 @@ def test_a_full_day_with_reachable_people_has_no_findings() -> None:
     assert findings({Slot(DAY, Role.LEADER): "S002", Slot(DAY, Role.OFFICER): "S006"}) == []
 
 
+def test_a_day_nobody_has_been_put_on_is_not_generated_yet() -> None:
+    assert [(f.kind, f.text) for f in findings({})] == [("ungenerated", "尚未排班（需带班领导1人、值班员1人）")]
+
+
 def test_an_empty_seat_is_reported() -> None:
     found = findings({Slot(DAY, Role.LEADER): "S002"})
     assert [(f.kind, f.text) for f in found] == [("missing", "值班员缺1人（需1人）")]
@@ -31,7 +35,7 @@ def test_an_assignee_on_leave_or_gone_or_unreachable_is_reported() -> None:
                      leave=[Leave("S002", DAY, DAY, "出差")], reachable=lambda code: code != "S002")
     assert [(f.kind, f.text) for f in found] == [
         ("away", "值班员离职者已不在值班人员名单中"),
-        ("away", "韩丽萍：值班日在出差期间（2026-03-10）"),
+        ("away", "韩丽萍：值班日在出差期间（2026年3月10日）"),
         ("unreachable", "带班领导韩丽萍没有可用的联系方式"),
     ]
 

@@ -111,7 +111,7 @@ def test_an_impossible_day_is_named_with_each_persons_reason() -> None:
         plan(days, people, leave=leave)
     text = str(caught.value)
     assert text.startswith("2026-03-11")  # 罗晓燕 can take 03-10 but not two days running
-    assert "带班领导" in text and "罗晓燕: 2026-03-10值班" in text and "韩丽萍: 请假" in text
+    assert "带班领导" in text and "罗晓燕: 2026年3月10日值班" in text and "韩丽萍: 请假" in text
 
 
 def test_a_day_with_too_few_people_present_fails_at_once() -> None:

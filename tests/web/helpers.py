@@ -48,7 +48,7 @@ def seed(app: App) -> None:
     now = app.clock.now()
     with app.sessions.begin() as session:
         book = RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
-        book.generate(dt.date(2026, 3, 1), dt.date(2026, 3, 31), now=now, actor="王文书")
+        book.generate(dt.date(2026, 3, 1), dt.date(2026, 3, 31), now=now, actor="王文书", past=True)
         book.publish(dt.date(2026, 3, 1), dt.date(2026, 3, 20), now=now, actor="王文书")
         import_hazards(session, EXAMPLES / "hazards.csv", zone=app.config.service.zone, now=now, actor="王文书",
                        general_deadline_days=0)
