@@ -34,7 +34,7 @@ def app(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
             + [note("dies", "no_such_channel", clock.now())])
     application.dispatcher.dispatch_due()
     result = CliRunner().invoke(main, ["--config", str(application.loaded.path), "roster", "generate",
-                                       "--from", "2026-01-05", "--to", "2026-01-31"])
+                                       "--from", "2026-01-05", "--to", "2026-01-31", "--past"])
     assert result.exit_code == 0, result.output
     yield application
     application.close()
