@@ -57,7 +57,7 @@ class App:
 
     @cached_property
     def channels(self) -> dict[str, Channel]:
-        return build_channels(self.loaded)
+        return metrics.timed_channels(build_channels(self.loaded))  # each send counted for /metrics
 
     @cached_property
     def dispatcher(self) -> Dispatcher:

@@ -2,10 +2,14 @@
 the database holds (outbox by status, the oldest due message, targets, planner ticks), computed
 at scrape time.
 
-The dispatcher and the service call the plain functions below, one line at each place:
+Two plain functions feed this process's series:
 
     metrics.observe_send(target, outcome, seconds)   # every attempt, with its Outcome
     metrics.observe_tick(planner, seconds)           # every planner's completed tick
+
+They are called from wrappers put around the channels and the planners where the app is wired
+(``timed_channels``, ``timed_planners`` in ``scheduler.app``): neither the dispatcher nor the
+service loop carries a line of metrics code, and a restructured dispatcher is counted the same.
 
 Those counters live in this process (a module-level registry, as prometheus-client's own
 default is: they count what this replica did). The database-derived gauges are the same on every
@@ -35,6 +39,8 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.channels.base import DeliveryError
 
 Planner = Callable[[Any, Any], Iterable[Any]]
 
@@ -72,6 +78,46 @@ def observe_send(target: str, outcome: str, seconds: float) -> None:
     outcome = str(getattr(outcome, "value", outcome))
     _SENDS.labels(target, outcome if outcome in OUTCOMES else "other").inc()
     _SEND_SECONDS.labels(target).observe(max(0.0, seconds))
+
+
+class TimedChannel:
+    """A channel whose every send is counted by its outcome and timed (``observe_send``); the
+    rest is the channel's own. Wired once in ``scheduler.app``, so the dispatcher, however it is
+    arranged, carries no metrics code: what it sends goes through here. The labelled series are
+    looked up once (about 2 µs a send in all, against some 400 µs for a webhook)."""
+
+    def __init__(self, name: str, channel: Any) -> None:
+        self.name = name
+        self.channel = channel
+        self._seconds = _SEND_SECONDS.labels(name)
+        self._outcomes = {outcome: _SENDS.labels(name, outcome) for outcome in OUTCOMES}
+
+    def send(self, message: Any) -> str:
+        started = time.perf_counter()
+        outcome = "permanent"  # an unexpected error: the dispatcher gives the message up so
+        try:
+            receipt: str = self.channel.send(message)
+            outcome = "sent"
+            return receipt
+        except DeliveryError as error:
+            outcome = str(error.outcome.value)
+            raise
+        finally:
+            self._seconds.observe(time.perf_counter() - started)
+            self._outcomes.get(outcome, self._outcomes["permanent"]).inc()
+
+    def end_batch(self) -> None:
+        self.channel.end_batch()
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.channel, name)
+
+
+def timed_channels(channels: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: TimedChannel(name, channel) for name, channel in channels.items()}
 
 
 def observe_tick(planner: str, seconds: float) -> None:

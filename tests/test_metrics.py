@@ -120,3 +120,28 @@ def test_a_look_ahead_is_not_counted_as_a_planning_tick(app: App) -> None:
     before = value(found, "safeduty_planning_tick_duration_seconds_count", planner="duty") or 0
     app.service.upcoming(dt.timedelta(days=30), 5)
     assert (value(found, "safeduty_planning_tick_duration_seconds_count", planner="duty") or 0) == before
+
+
+def test_every_send_the_dispatcher_makes_is_counted_by_its_outcome(tmp_path: Path, clock: ManualClock) -> None:
+    from tests.support.servers import Answer, WebhookReceiver
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    with WebhookReceiver(secret) as hook:
+        application = delivery_app(tmp_path / "h", clock, f'\n[channels.counted]\ntype = "webhook"\n'
+                                                          f'url = "{hook.base_url}/h"\nsecret = "{secret}"\n')
+        try:
+            found = registry(application)
+
+            def count(outcome: str) -> float:
+                return value(found, "safeduty_sends_total", target="counted", outcome=outcome) or 0
+
+            before = {o: count(o) for o in ("sent", "transient", "permanent")}
+            hook.script(Answer(500), Answer(400, b'{"error":"bad"}'))
+            enqueue(application, [note(f"c:{i}", "counted", clock.now()) for i in range(3)])
+            application.dispatcher.dispatch_due()  # 500: the target is held back for this pass
+            clock.advance(dt.timedelta(minutes=20))
+            application.dispatcher.dispatch_due()  # 400 for one, then the other two go
+            assert {o: count(o) - before[o] for o in before} == {"sent": 2, "transient": 1, "permanent": 1}
+            assert value(found, "safeduty_send_duration_seconds_count", target="counted") == 4
+        finally:
+            application.close()
