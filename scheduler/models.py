@@ -6,6 +6,7 @@ from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
 from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
+from scheduler.receipts.models import Handover, Receipt, ZeroReport
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
@@ -13,4 +14,5 @@ metadata = Base.metadata
 __all__ = [
     "DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage",
     "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata",
+    "Handover", "Receipt", "ZeroReport",
 ]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.config.hazards import HazardsConfig
+from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
 from scheduler.vocab import ContactDuty, Role
@@ -108,3 +109,4 @@ class Config:
     key_periods: KeyPeriodsConfig = field(default_factory=KeyPeriodsConfig)
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
+    receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)
