@@ -131,10 +131,8 @@ def review(session: Session, receipt: Receipt, verdict: Review, *, by: str, note
     if receipt.mode != "report":
         raise ReceiptError("只有报告类回执需要审核")
     if receipt.review != Review.NONE:
-        raise ReceiptError(f"该报告已于{_local(receipt.reviewed_at)}由{receipt.reviewed_by}审核")
+        verdict_label = "通过" if receipt.review == Review.ACCEPTED else "退回"
+        raise ReceiptError(f"该报告已由{receipt.reviewed_by}审核（{verdict_label}），不能重复审核")
     receipt.review, receipt.reviewed_by, receipt.reviewed_at, receipt.review_note = verdict, by[:64], now, note
     session.flush()
 
-
-def _local(moment: dt.datetime | None) -> str:
-    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") if moment else ""
