@@ -22,7 +22,6 @@ from scheduler.cli.common import (
     print_table,
 )
 
-
 ENTERED_BY = click.option("--entered-by", "actor", envvar="SAFEDUTY_USER", default=getpass.getuser,
                           show_default="$SAFEDUTY_USER, or your login name",
                           help="Who takes the receipt down (kept with it).")
