@@ -20,9 +20,11 @@ from scheduler.config import LoadedConfig
 from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
+from scheduler.receipts.checks import check_receipts
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
+from scheduler.web.checks import check_web
 
 
 @dataclass
@@ -135,6 +137,8 @@ CHECKS: list[Check] = [
     check_reminder_templates,
     check_roster,
     check_hazard_templates,
+    check_web,
+    check_receipts,
 ]
 
 

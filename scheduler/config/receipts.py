@@ -126,8 +126,8 @@ class HandoverConfig:
 
 @dataclass(frozen=True)
 class ReceiptsConfig:
-    # The HMAC key of receipt links. "" = none configured: no links are made (and a warning is
-    # logged) until the generated key file of scheduler/keys.py takes its place.
+    # The HMAC key of receipt links. "" = a key generated once into var/receipts-key.key
+    # (scheduler/keys.py; SQLite only: on PostgreSQL every replica must be given the same key).
     key: Secret = Secret("")
     old_key: Secret = Secret("")  # the previous key, accepted until old_key_until (rotation)
     old_key_until: dt.date | None = None

@@ -13,6 +13,7 @@ from scheduler.config.hazards import HazardsConfig
 from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
+from scheduler.config.web import WebConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -109,4 +110,5 @@ class Config:
     key_periods: KeyPeriodsConfig = field(default_factory=KeyPeriodsConfig)
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)
