@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rosters.book import RosterBook
+from rosters.exports.rows import Holder
 from scheduler.outbox.store import cancel_topic
 from scheduler.receipts.models import Handover
 from scheduler.receipts.store import ReceiptError
@@ -87,3 +89,40 @@ def rows(records: Iterable[Handover], zone: ZoneInfo) -> list[tuple[str, ...]]:
              r.incoming_name, local(r.confirmed_at), r.confirm_note) for r in records]
 
 WIDTHS = (12, 10, 17, 40, 30, 30, 20, 10, 17, 20)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One handover: from duty day ``day`` (outgoing) to the next, at ``at``."""
+
+    day: dt.date
+    at: dt.datetime
+    outgoing: tuple[Holder, ...]
+    incoming: tuple[Holder, ...]
+    record: Handover | None
+
+    def may_write(self, code: str) -> bool:
+        return any(h.code == code for h in self.outgoing)
+
+    def may_confirm(self, code: str) -> bool:
+        return any(h.code == code for h in self.incoming)
+
+
+JUST_HAPPENED = dt.timedelta(hours=6)  # after this long into a duty day, the page turns to the next handover
+
+
+def turn(session: Session, book: RosterBook, now: dt.datetime, day: dt.date | None = None) -> Turn:
+    """The handover of ``day``, or the one people are busy with at ``now``: the one that just
+    happened (for the first hours of a duty day, so the incoming officer can confirm it), else
+    the coming one (the outgoing officer writes the day's log)."""
+    if day is None:
+        local = now.astimezone(book.zone)
+        today = local.date() if local.time() >= book.config.handover else local.date() - dt.timedelta(days=1)
+        day = today - dt.timedelta(days=1) if now - book.day(today).start < JUST_HAPPENED else today
+    rows = book.roster(day, day + dt.timedelta(days=1))
+    return Turn(day, book.day(day + dt.timedelta(days=1)).start, rows[0].officers + rows[0].leaders,
+                rows[1].officers + rows[1].leaders, of_day(session, day))
+
+
+def recent(session: Session, count: int = 7) -> list[Handover]:
+    return list(session.scalars(select(Handover).order_by(Handover.day.desc()).limit(count)))

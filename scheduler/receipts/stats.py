@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.config.schema import Config
 from scheduler.outbox.models import OutboxMessage, Status
+from scheduler.people.directory import Directory
 from scheduler.receipts.models import Receipt, Review
 from scheduler.receipts.policy import asks_whom, party_of, task_of
 
@@ -23,8 +24,10 @@ class Notice:
     topic: str
     kind: str
     first_sent: dt.datetime
+    subject: str = ""  # as one of its messages was sent
     tasks: dict[str, str] = field(default_factory=dict)  # task -> party
     answered: dict[str, Receipt] = field(default_factory=dict)  # task -> receipt
+    messages: dict[str, list[Sent]] = field(default_factory=dict)  # task -> its messages
 
     @property
     def asked(self) -> int:
@@ -51,6 +54,8 @@ class Sent:
     key: str
     recipient_key: str
     sent_at: dt.datetime
+    recipient_name: str = ""
+    subject: str = ""
 
     @property
     def task(self) -> str:
@@ -64,13 +69,14 @@ def sent_asking(session: Session, config: Config, *, topic: str | None = None,
     if not kinds:
         return []
     query = select(OutboxMessage.topic, OutboxMessage.kind, OutboxMessage.key, OutboxMessage.recipient_key,
-                   OutboxMessage.sent_at).where(OutboxMessage.status == Status.SENT, OutboxMessage.kind.in_(kinds))
+                   OutboxMessage.sent_at, OutboxMessage.recipient_name, OutboxMessage.subject).where(OutboxMessage.status == Status.SENT, OutboxMessage.kind.in_(kinds))
     if topic is not None:
         query = query.where(OutboxMessage.topic == topic)
     if party is not None:
         query = query.where((OutboxMessage.recipient_key == party)
                             | OutboxMessage.recipient_key.like(party.replace("%", "") + ":%"))
-    return [Sent(t, kind, key, recipient, sent) for t, kind, key, recipient, sent in session.execute(query)
+    return [Sent(t, kind, key, recipient, sent, name, subject)
+            for t, kind, key, recipient, sent, name, subject in session.execute(query)
             if sent is not None and asks_whom(config.receipts.kinds[kind].who, party_of(recipient))]
 
 
@@ -87,9 +93,10 @@ def receipts_of(session: Session, tasks: set[str]) -> dict[str, Receipt]:
 def per_notice(session: Session, config: Config, topic: str | None = None) -> list[Notice]:
     notices: dict[tuple[str, str], Notice] = {}
     for m in sent_asking(session, config, topic=topic):
-        notice = notices.setdefault((m.topic, m.kind), Notice(m.topic, m.kind, m.sent_at))
+        notice = notices.setdefault((m.topic, m.kind), Notice(m.topic, m.kind, m.sent_at, m.subject))
         notice.first_sent = min(notice.first_sent, m.sent_at)
         notice.tasks[m.task] = party_of(m.recipient_key)
+        notice.messages.setdefault(m.task, []).append(m)
     answers = receipts_of(session, {task for n in notices.values() for task in n.tasks})
     for notice in notices.values():
         notice.answered = {task: answers[task] for task in notice.tasks if task in answers}
@@ -126,3 +133,21 @@ def party_counts(session: Session, config: Config, topic: str | None = None) -> 
             counts[party][0] += 1
             counts[party][1] += task in notice.answered
     return {party: (a, b) for party, (a, b) in counts.items()}
+
+
+def notice(session: Session, config: Config, topic: str, kind: str) -> Notice | None:
+    return next((n for n in per_notice(session, config, topic) if n.kind == kind), None)
+
+
+def party_label(directory: Directory, party: str) -> str:
+    """How a page names a party: the enterprise's or the person's name (the key when unknown)."""
+    kind, _, code = party.partition(":")
+    if kind == "enterprise":
+        enterprise = directory.enterprise(code)
+        return enterprise.name if enterprise is not None else code
+    if kind == "staff":
+        return next((s.name for s in directory.staff if s.code == code), code)
+    if kind == "group":
+        group = directory.config.groups.get(code)
+        return (group.label or code) if group is not None else code
+    return party

@@ -114,3 +114,31 @@ def _b36(number: int) -> str:
         out = digits[rest] + out
         if number == 0:
             return out
+
+
+# The per-form nonce of a link's page: the POST must carry the nonce its GET rendered, so the
+# form cannot be posted blind (from another site, or by a tool that never showed it to anyone).
+NONCE_AGE = dt.timedelta(hours=12)
+
+
+def form_nonce(keys: Keyring, token: str, now: dt.datetime) -> str:
+    stamp = int(now.timestamp())
+    return f"{_b36(stamp)}.{_nonce_signature(keys.current, token, stamp)}"
+
+
+def nonce_ok(keys: Keyring, token: str, nonce: str, now: dt.datetime) -> bool:
+    """Whether ``nonce`` was rendered for ``token`` by one of the accepted keys, within NONCE_AGE."""
+    stamp_text, _, given = nonce.partition(".")
+    if not re.fullmatch(r"[0-9a-z]{1,13}", stamp_text) or not re.fullmatch(r"[A-Za-z0-9_-]{22}", given):
+        return False
+    stamp = int(stamp_text, 36)
+    age = now.timestamp() - stamp
+    if not 0 <= age <= NONCE_AGE.total_seconds():
+        return False
+    return any(hmac.compare_digest(given, _nonce_signature(key, token, stamp)) for key in keys.accepted(now))
+
+
+def _nonce_signature(key: bytes, token: str, stamp: int) -> str:
+    text = "\x1f".join(("receipt-form/1", token, str(stamp)))
+    digest = hmac.new(key, text.encode(), hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -186,3 +186,42 @@ def day_rows(expected: Sequence[Party], reports: Mapping[str, ZeroReport], confi
                      r.injuries if incident else "", r.missing if incident else "", r.measures,
                      grade(r.deaths, r.injuries) if incident else "", r.note])
     return rows
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A day's 零报告 as the duty office follows it."""
+
+    day: dt.date
+    reason: str
+    rows: list[tuple[Party | None, ZeroReport | None]]  # every party in scope, then reports from others
+    cutoff: dt.datetime
+
+    @property
+    def reported(self) -> int:
+        return sum(r is not None for _, r in self.rows)
+
+    @property
+    def incidents(self) -> list[ZeroReport]:
+        return [r for _, r in self.rows if r is not None and r.status == "incident"]
+
+    @property
+    def missing(self) -> list[Party]:
+        return [p for p, r in self.rows if p is not None and r is None]
+
+
+def day_view(config: Config, calendar: WorkCalendar, directory: Directory, book: RosterBook | None,
+             session: Session, day: dt.date) -> DayView:
+    reason = scope(config, calendar, day)
+    expected = parties(config, directory, book, day) if reason else []
+    reports = of_day(session, day)
+    rows: list[tuple[Party | None, ZeroReport | None]] = [(p, reports.get(p.key)) for p in expected]
+    known = {p.key for p in expected}
+    rows += [(None, r) for key, r in sorted(reports.items()) if key not in known]
+    cutoff = dt.datetime.combine(day, config.receipts.zero_report.cutoff, tzinfo=config.service.zone)
+    return DayView(day, reason, rows, cutoff)
+
+
+def party_of_day(config: Config, directory: Directory, book: RosterBook | None, day: dt.date,
+                 key: str) -> Party | None:
+    return next((p for p in parties(config, directory, book, day) if p.key == key), None)

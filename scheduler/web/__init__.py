@@ -67,6 +67,6 @@ def create_app(app: App) -> Flask:
 
 
 def _blueprints() -> list[Any]:
-    from scheduler.web import auth, board, health, static
+    from scheduler.web import auth, board, health, receipt_link, static
 
-    return [static.bp, health.bp, auth.bp, board.bp]
+    return [static.bp, health.bp, auth.bp, board.bp, receipt_link.bp]

@@ -35,6 +35,7 @@ def receipts_project(folder: Path, extra: str = "") -> Path:
 def plan_until(app: App, moment: dt.datetime) -> int:
     """Run the planners up to ``moment`` (the clock is set there); returns new messages."""
     app.clock.set(moment)  # type: ignore[attr-defined]
+    app.service.sync_data()  # (only the first call imports anything)
     return app.service.plan_due()
 
 
@@ -66,3 +67,15 @@ def rows(app: App, kind: str | None = None, prefix: str = "") -> list[OutboxMess
         if prefix:
             query = query.where(OutboxMessage.key.startswith(prefix))
         return list(session.scalars(query))
+
+WEB = """
+[web]
+enabled = true
+listen = "127.0.0.1:0"
+base_url = "{base_url}"
+"""
+BASE_URL = "http://duty.example.test"
+
+
+def web_project(folder: Path, extra: str = "", *, base_url: str = BASE_URL) -> Path:
+    return receipts_project(folder, WEB.format(base_url=base_url) + extra)

@@ -13,9 +13,13 @@ ROLES = [None, *ACCOUNTS]  # None: not signed in
 # Sample arguments for routes with parameters (a new route with parameters must be added here).
 SAMPLES: dict[str, dict[str, str]] = {
     "static.file": {"filename": "site.css"},
+    "receipt_link.show": {"token": "not-a-token"},
+    "receipt_link.answer": {"token": "not-a-token"},
 }
 # What a permitted request answers besides 200 (readyz: 503 until a planning tick is recorded).
-PERMITTED = {"health.readyz": {200, 503}, "auth.logout": {302}, "auth.login": {200, 400}}
+PERMITTED = {"health.readyz": {200, 503}, "auth.logout": {302}, "auth.login": {200, 400},
+             # receipt links are public; a token that is not one gets the "链接无效" page
+             "receipt_link.show": {403}, "receipt_link.answer": {403}}
 
 
 def endpoints(flask_app: Flask) -> list[tuple[str, str, str]]:
