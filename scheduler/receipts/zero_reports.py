@@ -225,3 +225,19 @@ def day_view(config: Config, calendar: WorkCalendar, directory: Directory, book:
 def party_of_day(config: Config, directory: Directory, book: RosterBook | None, day: dt.date,
                  key: str) -> Party | None:
     return next((p for p in parties(config, directory, book, day) if p.key == key), None)
+
+
+def enter_by_hand(session: Session, config: Config, party: Party, day: dt.date, raw: Mapping[str, str], *,
+                  entered_by: str, now: dt.datetime) -> tuple[Any, ZeroReport | None]:
+    """A report taken by phone by the duty office: validated like the link's form, marked as by hand."""
+    from scheduler.receipts import (
+        fields,  # fields imports nothing of ours; kept local for symmetry with taking
+    )
+
+    checked = fields.zero_report(raw, zone=config.service.zone, now=now)
+    if not checked.ok:
+        return checked, None
+    cutoff = dt.datetime.combine(day, config.receipts.zero_report.cutoff, tzinfo=config.service.zone)
+    report, _ = submit(session, day, party.key, party.name, checked.values, entry=Entry.HAND, message_key="",
+                       entered_by=entered_by, cutoff=cutoff, now=now)
+    return checked, report

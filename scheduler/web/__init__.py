@@ -67,6 +67,22 @@ def create_app(app: App) -> Flask:
 
 
 def _blueprints() -> list[Any]:
-    from scheduler.web import auth, board, health, receipt_link, static
+    from scheduler.web import (
+        api,
+        auth,
+        board,
+        calendar,
+        feeds,
+        hazards,
+        health,
+        outbox,
+        people,
+        roster,
+        static,
+    )
+    from scheduler.web.receipts import (
+        BLUEPRINTS as RECEIPTS,  # 回执, 零报告, 交接班 (receipts area)
+    )
 
-    return [static.bp, health.bp, auth.bp, board.bp, receipt_link.bp]
+    return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
+            feeds.bp, api.bp, *RECEIPTS]

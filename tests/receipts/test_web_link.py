@@ -181,3 +181,32 @@ def test_a_group_bots_link_asks_for_the_person_confirming(tmp_path: Path, clock:
         assert receipt is not None and (receipt.party, receipt.confirmed_by, receipt.mobile) == (
             "group:safety_section", "杨建华", "13800000003")
     app.close()
+
+
+def test_a_zero_report_through_its_link_then_an_incident_reported_later(tmp_path: Path, clock: ManualClock) -> None:
+    app = make(tmp_path, clock)
+    plan_until(app, local(2026, 2, 16, 9, 5))
+    app.dispatcher.dispatch_due()
+    request = next(m for m in rows(app, "zero_report/request", "zero:2026-02-16:request:enterprise:91140100EX0000001A"))
+    assert "请点击链接报送今日情况，无情况也须报送" in request.body_text
+    client = create_app(app).test_client()
+    path = link_of(request)
+    page = client.get(path).text
+    assert "今日情况" in page and "提交零报告" in page
+    person = {"name": "李安全", "mobile": "13900000102"}
+    assert client.post(path, data={**person, "status": "zero", "nonce": nonce(page)}).status_code == 302
+    page = client.get(path).text
+    assert "今日已报送" in page and "无情况" in page and "补报事故或险情" in page
+    app.clock.set(local(2026, 2, 16, 11, 0))  # type: ignore[attr-defined]
+    page = client.get(path).text
+    later = {**person, "status": "incident", "incident_kind": "accident", "what": "游客在栈道摔伤", "place": "栈道",
+             "occurred_at": "2026-02-16T10:30", "deaths": "0", "injuries": "1", "missing": "0", "nonce": nonce(page)}
+    assert client.post(path, data=later).status_code == 302
+    shown = client.get(path).text
+    assert "有情况" in shown and "1小时内" in shown
+    from scheduler.receipts.models import ZeroReport
+
+    with app.sessions() as session:
+        [report] = session.scalars(select(ZeroReport)).all()
+        assert (report.status, report.injuries, report.entry) == ("incident", 1, "link")
+    app.close()
