@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import exists, select
 
-from rosters.book import RosterBook, RosterError
-from rosters.changes import cover_options
+from rosters.book import RosterBook
 from rosters.exports.rows import RosterRow
 from rosters.notices import SHIFT_EVE
 from rosters.tables import RosterAssignment
@@ -24,6 +23,7 @@ from scheduler.planners.base import PlanContext
 from scheduler.planners.duty import DutyPlanner
 from scheduler.receipts import handovers
 from scheduler.receipts.chase import asked, originals, unanswered
+from scheduler.receipts.covers import covers
 from scheduler.receipts.policy import chase_topic
 
 SHIFT_UNCONFIRMED = "receipts/shift_unconfirmed"
@@ -68,21 +68,12 @@ def _shift(ctx: PlanContext, window: Window, book: RosterBook, date: dt.date) ->
     for item in missing:
         holder = item.message.context["holder"]
         context = {**item.message.context, "missing": holder, "missing_role": item.message.context["role"],
-                   "suggestions": _covers(book, date, holder["code"], chase.suggestions)}
+                   "suggestions": covers(ctx.session, book, date, holder["code"], chase.suggestions)}
         for recipient in _told(ctx, row, holder["code"]):
             message = PlannedMessage.at(f"receipt:shift:{item.message.key}:{recipient.key}", SHIFT_UNCONFIRMED,
                                         recipient, moment, start, context, chase_topic(item.ask.task))
             if message.due_at in window:
                 yield message
-
-
-def _covers(book: RosterBook, date: dt.date, code: str, count: int) -> list[dict[str, object]]:
-    try:
-        _, options = cover_options(book, date, replacing=code)
-    except RosterError:
-        return []  # no longer on duty, or nobody eligible: the message says to arrange a cover
-    return [{"code": s.person.code, "name": s.person.name, "mobile": s.person.mobile,
-             "rest": s.rest if s.rest < 10_000 else None} for s in options[:count]]
 
 
 def _told(ctx: PlanContext, row: RosterRow, silent: str) -> list[Recipient]:
