@@ -47,7 +47,7 @@ def _state(session: Session, book: RosterBook, date: dt.date) -> tuple[Ledger, L
     lo, hi = book.span(date, date)
     seats = session.execute(select(func.count(RosterAssignment.id), func.max(RosterAssignment.assigned_at))
                             .where(RosterAssignment.day >= lo, RosterAssignment.day <= hi)).one()
-    key = (str(session.get_bind().url), date.year, repr(book.config), tuple(seats),
+    key = (str(session.get_bind().engine.url), date.year, repr(book.config), tuple(seats),
            session.scalar(select(func.max(RosterAction.id))))
     with _LOCK:
         found = _STATE.get(key)
