@@ -95,3 +95,18 @@ def test_a_progress_report_needs_a_note(shipped: App, due: str) -> None:
         opened = open_key(session, shipped.config, due, shipped.clock.now())
         taken = take(session, shipped.config, opened, {**REPORT, "note": ""}, entry=Entry.LINK, now=shipped.clock.now())
     assert taken.checked.errors == {"note": "请说明整改进展（做了什么、还差什么）"}
+
+
+def test_a_rejected_report_goes_back_to_the_enterprise_with_a_link_to_report_again(shipped: App, due: str) -> None:
+    shipped.clock.set(local(2026, 3, 6, 10, 20))
+    first = send_report(shipped, due, REPORT)
+    shipped.clock.set(local(2026, 3, 7, 10, 0))
+    with shipped.sessions.begin() as session:
+        review(session, first, False, by="邓超", note="请附第三方检测报告", now=shipped.clock.now())
+    plan_until(shipped, local(2026, 3, 7, 10, 5))
+    [back] = rows(shipped, "receipts/hazard_rejected")
+    assert back.recipient_key == "enterprise:91140100EX0000001A:principal"
+    assert back.context["review"]["note"] == "请附第三方检测报告"
+    assert back.topic == "receipt:" + back.context["receipt"]["task"]
+    second = send_report(shipped, back.key, REPORT)  # through the returned message's link
+    assert second != first

@@ -210,3 +210,13 @@ def test_a_zero_report_through_its_link_then_an_incident_reported_later(tmp_path
         [report] = session.scalars(select(ZeroReport)).all()
         assert (report.status, report.injuries, report.entry) == ("incident", 1, "link")
     app.close()
+
+
+def test_an_oversized_answer_is_refused_and_nothing_is_stored(app: App, client: FlaskClient) -> None:
+    path = link_of(t14(app))
+    form = nonce(client.get(path).text)
+    page = client.post(path, data={**SELF, "note": "长" * 600_000, "nonce": form})
+    assert page.status_code == 413
+    assert receipts(app) == 0
+    too_long = client.post(path, data={**SELF, "note": "长" * 1001, "nonce": form})
+    assert too_long.status_code == 400 and "备注不超过1000个字" in too_long.text
