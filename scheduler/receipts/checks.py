@@ -28,9 +28,10 @@ def check_receipts(loaded: LoadedConfig, report: object) -> None:
     asking = {kind for kind, spec in settings.kinds.items() if spec.receipt != "none"}
     if not asking:
         return
-    why = keys.needs_setting(loaded, "receipts.key", settings.key)
-    if why is not None:
-        problems.append(f"receipts.key: {why.replace('SAFEDUTY_WEB_SECRET', 'SAFEDUTY_RECEIPT_KEY')}")
+    if keys.needs_setting(loaded, "receipts.key", settings.key) is not None:
+        problems.append('receipts.key: must be set on PostgreSQL (every replica must sign receipt links alike; a '
+                        'generated key file would differ per machine): key = "${SAFEDUTY_RECEIPT_KEY}" and export '
+                        "a random value such as `openssl rand -base64 32`")
     if not config.web.base_url:
         warnings.append("web.base_url is empty: messages asking for a receipt go out without their link")
     service = config.service
