@@ -73,7 +73,8 @@ def _preholiday(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
             if not due:
                 continue
             prefix = f"preholiday:{period.key}:{name}:"
-            items = unanswered(ctx, asked(ctx, originals(ctx, preholiday.plan, local(sent, step.at, zone), prefix)))
+            items = unanswered(ctx, asked(ctx, originals(ctx, preholiday.plan, local(sent, step.at, zone), prefix)),
+                               "preholiday")
             for what, day in due.items():
                 moment = local(day, _at(ctx, what), zone)
                 expires = local(period.start, dt.time(0), zone)
@@ -173,7 +174,7 @@ def _key_periods(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
                 continue
             topic = f"key_period:{ident}:{occurrence.start}"
             sent = originals(ctx, key_periods.plan, local(start.day, period.at, zone), f"{topic}:start:")
-            items = unanswered(ctx, asked(ctx, sent))
+            items = unanswered(ctx, asked(ctx, sent), "key_periods")
             silent = [p.split(":", 1)[1] for p in by_party(items) if p.startswith("enterprise:")]
             if not silent:
                 continue

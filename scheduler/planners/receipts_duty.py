@@ -61,7 +61,7 @@ def _shift(ctx: PlanContext, window: Window, book: RosterBook, date: dt.date) ->
         return
     eve = dt.datetime.combine(date - ONE_DAY, ctx.config.roster.notices.eve_at, tzinfo=zone)
     sent = [m for m in originals(ctx, _DUTY, eve, f"duty:{date.isoformat()}:") if m.kind == SHIFT_EVE]
-    missing = unanswered(ctx, asked(ctx, sent))
+    missing = unanswered(ctx, asked(ctx, sent), "duty")
     if not missing:
         return
     row = book.roster(date, date)[0]

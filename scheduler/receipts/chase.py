@@ -3,10 +3,12 @@ supervises the enterprises that have not answered.
 
 A chaser regenerates the messages that asked (by calling the planner that made them over the
 window they fell due in: pure, so ``simulate`` sees the same), keeps those that ask for a
-receipt, and drops the tasks that have a receipt standing and the messages the outbox says
-never reached their recipient (dead, expired, cancelled: chasing those would ask about a
-message nobody got). A message not in the outbox yet counts as asked: that is ``simulate``
-planning ahead, or the reminder is the first word an enterprise imported late hears.
+receipt, and drops the tasks that have a receipt standing and the messages that never reached
+their recipient: those the outbox records as dead, expired or cancelled, and those missing
+from it although their planner has planned past their time (the service was not running yet,
+or the enterprise was imported later) — chasing those would ask about a message nobody got.
+A message missing from the outbox whose time its planner has not reached yet counts as asked:
+that is ``simulate`` planning ahead.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scheduler.outbox.planned import MAX_JITTER_S, PlannedMessage, Recipient, Wi
 from scheduler.people.models import Enterprise
 from scheduler.receipts.policy import Ask, ask_of
 from scheduler.receipts.store import settled_tasks
+from scheduler.state import last_tick
 
 if TYPE_CHECKING:  # the planners package imports the chasers, which import this
     from scheduler.planners.base import PlanContext, Planner
@@ -53,23 +56,32 @@ def asked(ctx: PlanContext, messages: Iterable[PlannedMessage]) -> list[Asked]:
     return found
 
 
-def unanswered(ctx: PlanContext, items: Sequence[Asked]) -> list[Asked]:
-    """The asked messages whose task has no receipt and that did not fail to reach their recipient."""
+def unanswered(ctx: PlanContext, items: Sequence[Asked], planner: str) -> list[Asked]:
+    """The asked messages (made by ``planner``) whose task has no receipt and that reached, or
+    will reach, their recipient."""
     if not items:
         return []
     settled: set[str] = set()
     for topic in {a.ask.topic for a in items}:
         settled |= settled_tasks(ctx.session, topic)
-    failed = undelivered(ctx, [a.message.key for a in items if a.ask.task not in settled])
-    return [a for a in items if a.ask.task not in settled and a.message.key not in failed]
+    open_items = [a for a in items if a.ask.task not in settled]
+    statuses = outbox_statuses(ctx, [a.message.key for a in open_items])
+    planned_until = last_tick(ctx.session, planner)
+    return [a for a in open_items if _reached(a.message, statuses.get(a.message.key), planned_until)]
 
 
-def undelivered(ctx: PlanContext, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+def _reached(message: PlannedMessage, status: str | None, planned_until: dt.datetime | None) -> bool:
+    if status is not None:
+        return status not in UNDELIVERED
+    return planned_until is None or message.due_at > planned_until  # not planned yet: simulate's future
+
+
+def outbox_statuses(ctx: PlanContext, keys: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
-        found.update(ctx.session.scalars(select(OutboxMessage.key).where(
-            OutboxMessage.key.in_(chunk), OutboxMessage.status.in_(UNDELIVERED))))
+        rows = ctx.session.execute(select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(chunk)))
+        found.update((key, status) for key, status in rows)
     return found
 
 

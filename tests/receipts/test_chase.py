@@ -157,3 +157,20 @@ def test_nothing_is_chased_without_receipts_configured(app: App) -> None:
     app.service.sync_data()
     plan_until(app, local(2026, 2, 14, 9, 5))
     assert not [m for m in rows(app) if m.kind.startswith("receipts/")]
+
+
+def test_a_notice_never_sent_is_not_chased(shipped: App) -> None:
+    # The service starts on 10 February: the T-14 of 30 January was never planned, let alone sent.
+    plan_until(shipped, local(2026, 2, 10, 9, 5))
+    assert rows(shipped, "preholiday/self_inspection") == []
+    assert rows(shipped, REMINDER) == []
+    # An enterprise imported after the T-14 went out is not reminded of it either.
+    assert len(sent_t14(shipped, "preholiday:2026-04-04", local(2026, 3, 20, 9, 5))) == 14
+    with shipped.sessions.begin() as session:
+        from scheduler.people.models import Enterprise
+
+        session.add(Enterprise(code="91140100EX0000009J", name="新开业景区（示例）", category="scenic_area",
+                               principal_name="周新", principal_email="zhoux@new.example.com"))
+    plan_until(shipped, local(2026, 3, 30, 9, 5))  # 清明 T-5
+    reminded = {party(m.key) for m in rows(shipped, REMINDER) if m.key.startswith("receipt:remind:preholiday:2026-04-04")}
+    assert reminded == set(ENTERPRISES)
