@@ -1,29 +1,55 @@
-"""In a real Chromium, on a phone-sized screen: an enterprise confirms through its link (no
-account), and two duty officers hand over and take over."""
+"""Receipts area, in a real Chromium on a phone-sized screen: an enterprise confirms through its
+link (no account), and two duty officers hand over and take over. Uses this folder's fixtures
+(one Chromium per session), over the web project with [receipts] added."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from rosters.book import RosterBook
 from scheduler.accounts import roles, users
 from scheduler.app import App
 from scheduler.receipts.models import Handover, Receipt
-from tests.receipts.helpers import BASE_URL, rows
+from tests.receipts.helpers import BASE_URL, receipts_section, rows
 from tests.support.clock import local
-from tests.web.helpers import FAST_HASH, PASSWORD
+from tests.support.reminders import shipped_project
+from tests.web.helpers import FAST_HASH, PASSWORD, WEB_TOML
 
 
-def test_an_enterprise_confirms_its_self_inspection_through_the_link(app: App, live: str, context) -> None:  # type: ignore[no-untyped-def]
-    app.clock.set(local(2026, 3, 20, 9, 5))  # type: ignore[attr-defined]  # 清明 T-14
-    app.service.plan_due()
-    app.dispatcher.dispatch_due()
-    message = next(m for m in rows(app, "preholiday/self_inspection") if m.recipient_key.endswith("0001A:principal"))
+@pytest.fixture
+def web_project(tmp_path: Path) -> Path:
+    """tests/web's project, with config.toml's pre-holiday and receipts sections."""
+    return shipped_project(tmp_path / "project", receipts_section() + WEB_TOML)
+
+
+@pytest.fixture
+def phone(browser, live):  # type: ignore[no-untyped-def]
+    made = []
+
+    def new():  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        made.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        return tab
+
+    yield new
+    for context in made:
+        context.close()
+
+
+def test_an_enterprise_confirms_its_self_inspection_through_the_link(web_app: App, live: str, phone) -> None:  # type: ignore[no-untyped-def]
+    web_app.clock.set(local(2026, 3, 20, 9, 5))  # type: ignore[attr-defined]  # 清明 T-14
+    web_app.service.plan_due()
+    web_app.dispatcher.dispatch_due()
+    message = next(m for m in rows(web_app, "preholiday/self_inspection") if m.recipient_key.endswith("0001A:principal"))
     path = re.search(re.escape(BASE_URL) + r"(/r/\S+)", message.body_text)[1]  # type: ignore[index]
-    page = context()
+    page = phone()
     page.goto(live + path)
     assert page.inner_text("h1") == "回执填报"
     assert "晋祠山水文化旅游区（示例）" in page.inner_text(".facts-list")
@@ -38,22 +64,22 @@ def test_an_enterprise_confirms_its_self_inspection_through_the_link(app: App, l
     page.click("button:has-text('提交自查回执')")
     assert page.inner_text(".answered h2") == "已确认，谢谢。"
     assert "王建国 于 2026-03-20 09:05 确认" in page.inner_text(".answered")
-    with app.sessions() as session:
+    with web_app.sessions() as session:
         receipt = session.scalar(select(Receipt))
         assert receipt is not None and receipt.payload == {"done": True, "found": 2, "rectified": 2}
 
 
-def test_the_outgoing_officer_hands_over_and_the_incoming_confirms(app: App, live: str, context) -> None:  # type: ignore[no-untyped-def]
-    with app.sessions.begin() as session:
-        book = RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
+def test_the_outgoing_officer_hands_over_and_the_incoming_confirms(web_app: App, live: str, phone) -> None:  # type: ignore[no-untyped-def]
+    with web_app.sessions.begin() as session:
+        book = RosterBook(session, web_app.config.roster, web_app.calendar, web_app.config.service.zone)
         outgoing = book.roster(dt.date(2026, 3, 9), dt.date(2026, 3, 9))[0].officers[0]
         incoming = book.roster(dt.date(2026, 3, 10), dt.date(2026, 3, 10))[0].officers[0]
         for holder in (outgoing, incoming):
-            users.set_password(session, holder.code, PASSWORD, now=app.clock.now(), method=FAST_HASH)
-            users.set_roles(session, holder.code, roles.parse_roles("duty"), now=app.clock.now())
+            users.set_password(session, holder.code, PASSWORD, now=web_app.clock.now(), method=FAST_HASH)
+            users.set_roles(session, holder.code, roles.parse_roles("duty"), now=web_app.clock.now())
 
     def signed_in(code: str):  # type: ignore[no-untyped-def]
-        tab = context()
+        tab = phone()
         tab.goto(f"{live}/login")
         tab.fill("#code", code)
         tab.fill("#password", PASSWORD)
@@ -72,6 +98,6 @@ def test_the_outgoing_officer_hands_over_and_the_incoming_confirms(app: App, liv
     assert "夜间巡查两次，未发现异常" in taker.inner_text(".last-handover")
     taker.click("button:has-text('确认接班')")
     assert f"{incoming.name} 已于" in taker.inner_text("main")
-    with app.sessions() as session:
+    with web_app.sessions() as session:
         record = session.scalar(select(Handover))
         assert record is not None and record.confirmed_at is not None and record.incoming_code == incoming.code
