@@ -26,6 +26,7 @@ from scheduler.receipts.models import Handover
 from scheduler.receipts.store import ReceiptError
 from scheduler.web import params
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 
 bp = Blueprint("handover", __name__, url_prefix="/handover")
 
@@ -40,18 +41,15 @@ class TakeOverForm(FlaskForm):  # type: ignore[misc]
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    app = state.app
-
     def last_handover() -> Handover | None:
         """The last handover written, for the board's fragment (web/handover/_last.html.j2)."""
-        web = app.extensions["safeduty"]
-        with web.sessions() as db:
+        with reads() as db:
             record = handovers.last(db)
             if record is not None:
                 db.expunge(record)
             return record
 
-    app.jinja_env.globals["last_handover"] = last_handover
+    state.app.jinja_env.globals["last_handover"] = last_handover
 
 
 def _book(db) -> RosterBook:  # type: ignore[no-untyped-def]
@@ -62,7 +60,7 @@ def _book(db) -> RosterBook:  # type: ignore[no-untyped-def]
 def _page(day: dt.date | None = None, *, values: object = None, errors: dict[str, str] | None = None,
           problem: str = "", status: int = 200) -> Response | str:
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         turn = handovers.turn(db, _book(db), web.clock.now(), day)
         recent = handovers.recent(db)
     account = current_account()
@@ -156,7 +154,7 @@ def log() -> str:
     web = current_app.extensions["safeduty"]
     today = web.clock.now().astimezone(web.config.service.zone).date()
     month = params.month("month", today)
-    with web.sessions() as db:
+    with reads() as db:
         records = handovers.month(db, month.year, month.month)
     return render_template("web/handover/log.html.j2", month=month, records=records)
 
@@ -168,7 +166,7 @@ def export() -> Response:
     today = web.clock.now().astimezone(web.config.service.zone).date()
     month = params.month("month", today)
     fmt = params.choice("format", ["xlsx", "csv"]) or "xlsx"
-    with web.sessions() as db:
+    with reads() as db:
         table = handovers.rows(handovers.month(db, month.year, month.month), web.config.service.zone)
     if fmt == "csv":
         data, mime = sheets.to_csv(handovers.HEADINGS, table), "text/csv; charset=utf-8"

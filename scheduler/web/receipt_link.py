@@ -32,6 +32,7 @@ from scheduler.receipts.models import Entry
 from scheduler.receipts.store import ReceiptError
 from scheduler.receipts.taking import Opened, open_link, take
 from scheduler.web.access import PUBLIC, allow
+from scheduler.web.db import reads
 
 bp = Blueprint("receipt_link", __name__)
 
@@ -64,7 +65,7 @@ def _setup(state: BlueprintSetupState) -> None:
 def show(token: str) -> Response:
     web = current_app.extensions["safeduty"]
     now = web.clock.now()
-    with web.sessions() as db:
+    with reads() as db:
         try:
             opened = open_link(db, web.config, token, now)
         except tokens.TokenError as exc:

@@ -16,6 +16,7 @@ from scheduler.receipts.store import ReceiptError
 from scheduler.receipts.taking import open_key, take
 from scheduler.web import handover, receipt_link, zero
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -37,7 +38,7 @@ class ReviewForm(FlaskForm):  # type: ignore[misc]
 @allow(WebRole.VIEWER)
 def index() -> str:
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         notices = stats.per_notice(db, web.config)
     return render_template("web/receipts/index.html.j2", notices=notices)
 
@@ -47,7 +48,7 @@ def index() -> str:
 def notice() -> str:
     web = current_app.extensions["safeduty"]
     topic, kind = request.args.get("topic", ""), request.args.get("kind", "")
-    with web.sessions() as db:
+    with reads() as db:
         found = stats.notice(db, web.config, topic, kind)
         if found is None:
             raise NotFound("没有这个通知的回执记录。")
@@ -63,7 +64,7 @@ def party(party: str) -> str:
     web = current_app.extensions["safeduty"]
     if not party.startswith(("enterprise:", "staff:", "group:")):
         raise NotFound("没有这个单位或人员。")
-    with web.sessions() as db:
+    with reads() as db:
         history = stats.history(db, web.config, party)
         name = stats.party_label(Directory.load(db, web.config), party)
     return render_template("web/receipts/party.html.j2", party=party, name=name, history=history)
@@ -102,7 +103,7 @@ def review(receipt_id: int) -> Response | str:
 
 def _receipt_page(receipt_id: int, *, error: str = "", outcome: str = "", status: int = 200) -> Response | str:
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         directory = Directory.load(db, web.config)
         receipt = db.get(Receipt, receipt_id)
         if receipt is None:

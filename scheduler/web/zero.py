@@ -26,6 +26,7 @@ from scheduler.receipts.fields import INCIDENT_KINDS
 from scheduler.receipts.store import ReceiptError
 from scheduler.web import params
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 
 bp = Blueprint("zero", __name__, url_prefix="/zero")
 
@@ -54,7 +55,7 @@ def _view(db, day: dt.date) -> zero_reports.DayView:  # type: ignore[no-untyped-
 def day() -> str:
     web = current_app.extensions["safeduty"]
     chosen = params.date("day", _today()) or _today()
-    with web.sessions() as db:
+    with reads() as db:
         view = _view(db, chosen)
     moments = ("occurred_at", "received_at", "enterprise_due", "upward_due")
     incidents = [{**(c := zero_reports.incident_context(web.config, r)),
@@ -70,7 +71,7 @@ def export() -> Response:
     web = current_app.extensions["safeduty"]
     chosen = params.date("day", _today()) or _today()
     fmt = params.choice("format", ["xlsx", "csv"]) or "xlsx"
-    with web.sessions() as db:
+    with reads() as db:
         view = _view(db, chosen)
         rows = zero_reports.day_rows([p for p, _ in view.rows if p is not None],
                                      {r.party: r for _, r in view.rows if r is not None}, web.config)
