@@ -20,6 +20,7 @@ from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions
 from scheduler.dispatcher import Dispatcher
 from scheduler.planners import PLANNERS
+from scheduler.receipts.links import prepare as prepare_links
 from scheduler.rendering import Renderer
 from scheduler.service import Service
 
@@ -61,6 +62,7 @@ class App:
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
+        prepare_links(self.loaded)  # the receipt links' signing key (scheduler/receipts/links.py)
         return Dispatcher(self.sessions, self.channels, self.renderer, self.config, self.clock, self.worker)
 
     @cached_property

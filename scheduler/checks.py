@@ -21,6 +21,7 @@ from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.checks import check_audiences
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
+from scheduler.receipts.checks import check_receipts
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
@@ -140,6 +141,7 @@ CHECKS: list[Check] = [
     check_hazard_templates,
     check_audiences,
     check_web,
+    check_receipts,
 ]
 
 

@@ -36,6 +36,7 @@ from scheduler.outbox.models import OutboxMessage, Status
 from scheduler.outbox.planned import Mention, short_ref
 from scheduler.outbox.store import Settlement
 from scheduler.outbox.targets import DeliveryTarget, Limits
+from scheduler.receipts.links import receipt_context
 from scheduler.rendering import Renderer
 from scheduler.retry import RetryPolicy
 
@@ -221,6 +222,7 @@ class Dispatcher:
             "ref": short_ref(message.key),
             "due_at": message.due_at.isoformat(),
             "late": late,
+            **receipt_context(self.config, message),  # the receipt link (receipts: scheduler/receipts/links.py)
         }
         try:
             parts = self.renderer.render(message.kind, context)

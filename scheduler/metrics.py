@@ -223,6 +223,9 @@ def standard_sources(config: Any) -> list[GaugeSource]:
         epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         return {(name,): (now - stored.get(name, epoch)).total_seconds() for name in PLANNERS}
 
+    def receipts(session: Session, now: dt.datetime) -> dict[tuple[str, ...], float]:
+        return {(kind,): float(n) for kind, n in receipts_outstanding(session, config, now - RECEIPTS_WITHIN).items()}
+
     def targets(kind: str) -> Callable[[Session, dt.datetime], dict[tuple[str, ...], float]]:
         def read(session: Session, now: dt.datetime) -> dict[tuple[str, ...], float]:
             troubled = {t.name: t for t in health.troubled_targets(session, now)}
@@ -243,12 +246,41 @@ def standard_sources(config: Any) -> list[GaugeSource]:
                     "Messages that ended dead or expired since 00:00 yesterday (service zone).", ("status",), ended),
         GaugeSource("safeduty_planner_last_tick_age_seconds",
                     "Seconds since each planner's last completed tick.", ("planner",), ticks),
+        GaugeSource("safeduty_receipts_outstanding",
+                    "Tasks asked for a receipt in the last 7 days and not answered yet, by message kind.",
+                    ("kind",), receipts),
         GaugeSource("safeduty_target_paused", "1 while a target is paused (throttled or failing as a whole).",
                     ("target",), targets("paused")),
         GaugeSource("safeduty_target_unhealthy",
                     "1 while a target is marked unhealthy (configuration errors: it sends nothing).",
                     ("target",), targets("unhealthy")),
     ]
+
+
+RECEIPTS_WITHIN = dt.timedelta(days=7)  # a notice's chase (T-14 → T-5 → T-2) is over within days
+
+
+def receipts_outstanding(session: Session, config: Any, since: dt.datetime) -> dict[str, int]:
+    """Per message kind that asks for a receipt: the tasks asked by messages sent since ``since``
+    that have no receipt standing (receipts' own rules: scheduler/receipts/policy.py, stats.py)."""
+    from sqlalchemy import select
+
+    from scheduler.outbox.models import OutboxMessage, Status
+    from scheduler.receipts.policy import asks_whom, party_of, task_of
+    from scheduler.receipts.stats import receipts_of
+
+    asking = {kind: spec.who for kind, spec in config.receipts.kinds.items() if spec.receipt != "none"}
+    if not asking:
+        return {}
+    rows = session.execute(select(OutboxMessage.kind, OutboxMessage.key, OutboxMessage.recipient_key).where(
+        OutboxMessage.status == Status.SENT, OutboxMessage.kind.in_(sorted(asking)), OutboxMessage.sent_at >= since))
+    tasks = {task_of(key, recipient): kind for kind, key, recipient in rows
+             if asks_whom(asking[kind], party_of(recipient))}
+    answered = receipts_of(session, set(tasks))
+    found = dict.fromkeys(asking, 0)
+    for task, kind in tasks.items():
+        found[kind] += task not in answered
+    return found
 
 
 def registry(sessions: sessionmaker[Session], config: Any, clock: Any,

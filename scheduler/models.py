@@ -7,6 +7,7 @@ from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
 from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
+from scheduler.receipts.models import Handover, Receipt, ZeroReport
 from scheduler.state import DataFile, PlannerTick
 
 metadata = Base.metadata
@@ -15,4 +16,5 @@ __all__ = [
     "DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "FeedToken", "Hazard", "HazardEvent",
     "LoginFailure", "OutboxMessage", "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange",
     "RosterLeave", "Staff", "WebUser", "metadata",
+    "Handover", "Receipt", "ZeroReport",
 ]

@@ -145,3 +145,17 @@ def test_every_send_the_dispatcher_makes_is_counted_by_its_outcome(tmp_path: Pat
             assert value(found, "safeduty_send_duration_seconds_count", target="counted") == 4
         finally:
             application.close()
+
+
+def test_receipts_outstanding_are_the_unanswered_tasks_of_the_last_seven_days(tmp_path: Path, clock: ManualClock) -> None:
+    application = delivery_app(tmp_path / "r", clock, '\n[web]\nbase_url = "https://duty.example.test"\n'
+                                                      '[receipts.kinds."test/note"]\nreceipt = "confirm"\n')
+    try:
+        found = registry(application)
+        enqueue(application, [note(f"ask:{i}", "console", clock.now()) for i in range(3)])
+        application.dispatcher.dispatch_due()
+        assert value(found, "safeduty_receipts_outstanding", kind="test/note") == 3
+        clock.advance(dt.timedelta(days=8))
+        assert value(found, "safeduty_receipts_outstanding", kind="test/note") == 0
+    finally:
+        application.close()

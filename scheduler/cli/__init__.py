@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("scheduler.cli.web:web", "Serve the web interface alone, without planning or sending."),
     "feed": ("scheduler.cli.feed:group", "Calendar subscriptions (ICS feeds): issue, revoke and list their tokens."),
     "user": ("scheduler.cli.web:user", "Web accounts: the imported staff, signing in with their 工号 and a password."),
+    "receipt": ("scheduler.cli.receipt:group", "Receipts (回执): enter one taken by phone, list what is outstanding, statistics."),
+    "report": ("scheduler.cli.report:group", "零报告 and 交接班 reports (XLSX/CSV) for reporting upward; incidents reported upward."),
 }
 main.register(COMMANDS)
 

@@ -11,6 +11,7 @@ from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.config.clerk import MessagesConfig
 from scheduler.config.hazards import HazardsConfig
+from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
 from scheduler.config.status import StatusConfig
@@ -114,3 +115,4 @@ class Config:
     status: StatusConfig = field(default_factory=StatusConfig)
     messages: MessagesConfig = field(default_factory=MessagesConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)

@@ -15,6 +15,10 @@ from scheduler.planners import (
     hazards,
     key_periods,
     preholiday,
+    receipts,
+    receipts_duty,
+    receipts_hazard,
+    receipts_zero,
     year_guard,
 )
 from scheduler.planners.base import PlanContext, Planner
@@ -29,6 +33,11 @@ PLANNERS: dict[str, Planner] = {
     "hazard_completeness": hazard_completeness.plan,
     "hazard_statistics": hazard_statistics.plan,
     "hazard_digest": hazard_digest.plan,
+    # After the planners whose messages they chase (they regenerate those messages).
+    "receipts": receipts.plan,
+    "receipts_duty": receipts_duty.plan,
+    "receipts_zero": receipts_zero.plan,
+    "receipts_hazard": receipts_hazard.plan,
     # Last: it reports rows that other planners recorded as expired in the same tick.
     "admin": admin.plan,
 }

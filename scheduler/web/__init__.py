@@ -83,6 +83,9 @@ def _blueprints() -> list[Any]:
         roster,
         static,
     )
+    from scheduler.web.receipts import (
+        BLUEPRINTS as RECEIPTS,  # 回执, 零报告, 交接班 (receipts area)
+    )
 
     return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
-            feeds.bp, api.bp, admin.bp, metrics.bp]
+            feeds.bp, api.bp, admin.bp, metrics.bp, *RECEIPTS]

@@ -24,6 +24,9 @@ NAV = (
     ("calendar.year", "日历"),
     ("people.staff", "人员"),
     ("people.enterprises", "企业"),
+    ("receipts.index", "回执"),  # receipts area
+    ("zero.day", "零报告"),
+    ("handover.index", "交接班"),
     ("admin.accounts", "账号"),
 )
 

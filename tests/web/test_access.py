@@ -21,6 +21,13 @@ SAMPLES: dict[str, dict[str, object]] = {
     "outbox.retry": {"message_id": 1},
     "admin.revoke_feed": {"token_id": 1},
     "feeds.feed": {"token": "no-such-token"},
+    # receipts area
+    "receipt_link.show": {"token": "not-a-token"},
+    "receipt_link.answer": {"token": "not-a-token"},
+    "receipts.party": {"party": "enterprise:91140100EX0000001A"},
+    "receipts.show": {"receipt_id": 1},
+    "receipts.review": {"receipt_id": 1},
+    "zero.upward": {"report_id": 1},
 }
 # What a permitted request answers besides 200 (readyz: 503 until a planning tick is recorded).
 PERMITTED = {
@@ -34,6 +41,17 @@ PERMITTED = {
     # Only the person themselves (S006 is the duty account) or an admin; others get 403 below.
     "roster.issue_feed": {200, 403},
     "roster.revoke_feed": {302, 403, 404},
+    # receipts area: links are public; a token that is not one gets the "链接无效" page
+    "receipt_link.show": {403},
+    "receipt_link.answer": {403},
+    "receipts.notice": {404},  # no topic given
+    "receipts.show": {404},  # no receipts in the seed
+    "receipts.review": {404},
+    "receipts.enter": {404},  # no message key given
+    "zero.enter": {404},  # no party given
+    "zero.upward": {404},
+    "handover.write": {400},  # no day given
+    "handover.confirm": {400},
 }
 
 
