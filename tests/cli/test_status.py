@@ -15,6 +15,7 @@ from scheduler import migrate
 from scheduler.app import App
 from scheduler.cli import main
 from scheduler.outbox.targets import DeliveryTarget
+from scheduler.planners import PLANNERS
 from tests.support.clock import ManualClock, local
 from tests.support.delivery import delivery_app, enqueue, note
 from tests.support.reminders import shipped_section
@@ -53,7 +54,7 @@ def test_a_service_that_just_planned_and_sent_is_ok_and_exits_0(app: App, clock:
     result = status(app, clock)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("safeduty status: OK at 2026-06-01 10:00:00 (Asia/Shanghai)")
-    assert "last planning ticks: 0s ago: all 9 planners" in result.stdout
+    assert f"last planning ticks: 0s ago: all {len(PLANNERS)} planners" in result.stdout
     assert "next 5 message(s):" in result.stdout
     assert "2026-06-05 09:00  preholiday/" in result.stdout  # T-14 before 端午 (19 June)
 
