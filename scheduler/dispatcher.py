@@ -36,6 +36,7 @@ from scheduler.outbox.models import OutboxMessage, Status
 from scheduler.outbox.planned import Mention, short_ref
 from scheduler.outbox.store import Settlement
 from scheduler.outbox.targets import DeliveryTarget, Limits
+from scheduler.redaction import summary
 from scheduler.rendering import Renderer
 from scheduler.retry import RetryPolicy
 
@@ -208,7 +209,7 @@ class Dispatcher:
             return Result(message, started, error.outcome, error.reason, error.retry_after, error.target_wide, late)
         except Exception as exc:  # a bug must not crash-loop the queue: record it, give the message up
             log.exception("sending %s raised", message.key)
-            return Result(message, started, Outcome.PERMANENT, f"internal error: {type(exc).__name__}: {exc}")
+            return Result(message, started, Outcome.PERMANENT, f"internal error: {summary(exc)}")
         return Result(message, started, Outcome.SENT, receipt, late=late)
 
     def render(self, message: OutboxMessage, *, late: bool) -> Rendered:

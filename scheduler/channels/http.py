@@ -17,6 +17,7 @@ from requests.structures import CaseInsensitiveDict
 
 from scheduler.channels.base import DeliveryError, Outcome
 from scheduler.config.channels import _HttpChannelConfig
+from scheduler.redaction import summary
 
 USER_AGENT = "safeduty/0.1"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
@@ -52,10 +53,10 @@ class HttpClient:
         """
         request = requests.PreparedRequest()
         request.method = "POST"
-        request.url = self._prepared_url(url)
         request.headers = CaseInsensitiveDict(headers)
         request.prepare_body(body, None)
         try:
+            request.url = self._prepared_url(url)
             response = self.adapter.send(request, timeout=self.timeout, verify=self.verify,
                                          proxies=self.session.proxies)
             _ = response.content  # read it all, so the connection goes back to the pool
@@ -72,8 +73,11 @@ class HttpClient:
             ) from None
         except requests.exceptions.ConnectionError as exc:
             raise DeliveryError(Outcome.TRANSIENT, f"connection failed: {_cause(exc)}") from None
-        except requests.exceptions.RequestException as exc:  # an invalid URL, a bad proxy setting
-            raise DeliveryError(Outcome.CONFIG, f"request could not be made: {type(exc).__name__}") from None
+        except requests.exceptions.InvalidURL:
+            # Never the exception's text: it quotes the URL, and the URL holds the bot's token.
+            raise DeliveryError(Outcome.CONFIG, "the url is not a valid URL (check host and port)") from None
+        except requests.exceptions.RequestException as exc:  # a bad proxy setting
+            raise DeliveryError(Outcome.CONFIG, f"request could not be made: {summary(exc)}") from None
 
     def _prepared_url(self, url: str) -> str:
         """``url`` as requests normalises it, worked out once per URL (parsing it costs about as

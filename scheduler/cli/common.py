@@ -14,8 +14,8 @@ import click
 from scheduler import logs
 from scheduler.app import App
 from scheduler.config import ConfigError, LoadedConfig, load_config
-from scheduler.config.typed import secrets_in
 from scheduler.lock import AlreadyRunning
+from scheduler.redaction import redact
 from scheduler.tabular import DataError
 
 
@@ -25,7 +25,7 @@ class Fatal(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {redact(self.format_message())}", err=True)
 
 
 class Context:
@@ -39,7 +39,7 @@ class Context:
     def loaded(self) -> LoadedConfig:
         loaded = load_config(self.config_path)
         service = loaded.config.service
-        logs.setup(self.log_format or service.log_format, service.log_level, secrets_in(loaded.config))
+        logs.setup(self.log_format or service.log_format, service.log_level, loaded.secrets)
         return loaded
 
     @cached_property
