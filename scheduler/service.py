@@ -20,11 +20,11 @@ from scheduler.clock import Clock
 from scheduler.config import LoadedConfig
 from scheduler.db import take_turns
 from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import store
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory
 from scheduler.people.imports import import_enterprises, import_staff
 from scheduler.planners import PlanContext, Planner
+from scheduler.planning import plan_window
 from scheduler.tabular import DataError
 
 log = logging.getLogger("safeduty.service")
@@ -105,10 +105,13 @@ class Service:
                     continue  # the clock went back: this window is already planned
                 if directory is None:
                     directory = Directory.load(session, self.config)
-                window = Window(start, now)
-                messages = planner(PlanContext(self.config, self.calendar, directory, session), window)
-                created += store.enqueue(session, messages, now)
-                state.record_tick(session, name, now)
+                ctx = PlanContext(self.config, self.calendar, directory, session)
+                # A failure stays with its message or its planner: recorded for the admins,
+                # never in the way of the other planners (scheduler/planning.py).
+                planned = plan_window(session, name, planner, ctx, Window(start, now), now)
+                created += planned.created
+                if planned.complete:
+                    state.record_tick(session, name, now)
         return created
 
     def upcoming(self, horizon: dt.timedelta, limit: int) -> list[PlannedMessage]:

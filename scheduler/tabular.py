@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +29,20 @@ class Column:
     headers: tuple[str, ...]
     required: bool = False
     parse: Callable[[str], Any] = str
+    multiline: bool = False  # a free text that may hold line breaks and tabs (描述, 措施)
 
     @property
     def label(self) -> str:
         return self.headers[0]
+
+    def convert(self, text: str) -> Any:
+        """The cell's value; ValueError with a reason a clerk can act on."""
+        if self.multiline:
+            text = text.replace("\r\n", "\n")
+        if (bad := control_character(text, self.multiline)) is not None:
+            raise ValueError(f"contains the control character U+{ord(bad):04X} (remove it"
+                             + ("" if self.multiline else "; line breaks belong only in free text") + ")")
+        return self.parse(text)
 
 
 @dataclass(frozen=True)
@@ -88,21 +99,32 @@ def parse_records(path: Path, rows: list[Row], columns: Iterable[Column]) -> tup
     records, problems = [], []
     for row in rows:
         record: dict[str, Any] = {"_row": row.number}
-        bad = False
+        bad_row = False
         for column in columns:
             text = row.values.get(column.field, "")
             if column.required and not text:
                 problems.append(f"{path}:{row.number}: {column.label}: is empty")
-                bad = True
+                bad_row = True
                 continue
             try:
-                record[column.field] = column.parse(text)
+                record[column.field] = column.convert(text)
             except ValueError as exc:
                 problems.append(f"{path}:{row.number}: {column.label}: {exc}")
-                bad = True
-        if not bad:
+                bad_row = True
+        if not bad_row:
             records.append(record)
     return records, problems
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, multiline: bool = False) -> str | None:
+    """The first C0/C1 control character in ``text`` (a CR or an ESC sequence would be echoed
+    raw by every table and log that shows the value), or None. Free text may hold \\n and \\t."""
+    match = (_CONTROLS_BUT_LINES if multiline else _CONTROLS).search(text)
+    return match[0] if match else None
 
 
 def by_row(problems: list[str]) -> list[str]:
@@ -178,8 +200,15 @@ def mobile(value: str) -> str:
     return digits
 
 
+EMAIL_CHARS = 254  # RFC 5321's limit on a path; every column that holds an address fits it
+EMAIL_LOCAL_CHARS = 64
+
+
 def email(value: str) -> str:
-    if value and ("@" not in value or " " in value or value.startswith("@") or "." not in value.split("@")[-1]):
+    if len(value) > EMAIL_CHARS:
+        raise ValueError(f"is longer than {EMAIL_CHARS} characters, too long for an e-mail address")
+    if value and ("@" not in value or " " in value or value.startswith("@") or "." not in value.split("@")[-1]
+                  or len(value.rsplit("@", 1)[0]) > EMAIL_LOCAL_CHARS):
         raise ValueError(f"{value!r} is not an e-mail address")
     return value
 

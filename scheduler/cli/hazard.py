@@ -81,7 +81,7 @@ def _parse(ctx: Context, given: dict[str, str | None]) -> dict[str, Any]:
         if text is None or name not in specs:
             continue
         try:
-            values[name] = specs[name].parse(text.strip())
+            values[name] = specs[name].convert(text.strip())
         except ValueError as exc:
             raise Fatal(f"{options[name]}: {exc}") from None
     return values
