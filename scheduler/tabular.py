@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scheduler.cells import unquote
+
 
 class DataError(Exception):
     """A data file that cannot be imported; ``problems`` lists every reason, one per line."""
@@ -84,7 +86,7 @@ def read_rows(path: Path, columns: Iterable[Column]) -> list[Row]:
     for number, cells in enumerate(body, start=2):
         if not any(c.strip() for c in cells):
             continue
-        values = {col.field: cells[i].strip() if i < len(cells) else "" for i, col in mapping.items()}
+        values = {col.field: unquote(cells[i].strip()) if i < len(cells) else "" for i, col in mapping.items()}
         rows.append(Row(number, values))
     return rows
 
