@@ -34,6 +34,7 @@ def make_config(database: str, folder: Path, extra: str = "") -> Path:
     text = re.sub(r'(?m)^database = ".*"$', f'database = "{database}"', text, count=1)
     text = re.sub(r'(?m)^(enterprises|staff) = ".*"$', r'\1 = ""', text)
     text = text.replace('path = "var/console-outbox.jsonl"', f'path = "{folder}/console.jsonl"')
+    text = re.sub(r'(?m)^listen = ".*"', 'listen = "127.0.0.1:0"', text, count=1)  # never a fixed port
     config = folder / "config.toml"
     config.write_text(text + extra, encoding="utf-8")
     return config

@@ -23,6 +23,7 @@ from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
+from scheduler.web.checks import check_web
 
 
 @dataclass
@@ -135,6 +136,7 @@ CHECKS: list[Check] = [
     check_reminder_templates,
     check_roster,
     check_hazard_templates,
+    check_web,
 ]
 
 

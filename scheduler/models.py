@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from rosters.tables import RosterAction, RosterAssignment, RosterChange, RosterLeave
+from scheduler.accounts.models import FeedToken, LoginFailure, WebUser
 from scheduler.db import Base
 from scheduler.hazards.models import Hazard, HazardEvent
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage
@@ -11,6 +12,7 @@ from scheduler.state import DataFile, PlannerTick
 metadata = Base.metadata
 
 __all__ = [
-    "DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "Hazard", "HazardEvent", "OutboxMessage",
-    "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange", "RosterLeave", "Staff", "metadata",
+    "DataFile", "DeliveryAttempt", "DeliveryTarget", "Enterprise", "FeedToken", "Hazard", "HazardEvent",
+    "LoginFailure", "OutboxMessage", "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange",
+    "RosterLeave", "Staff", "WebUser", "metadata",
 ]

@@ -26,6 +26,9 @@ UPCOMING_SHOWN = 8
 
 
 def run(app: App, *, once: bool = False) -> None:
+    """Plan and deliver until SIGTERM/SIGINT; with [web] enabled, serve the web interface beside
+    (a thread of this process, started before the start-up pass, stopped after the scheduler).
+    ``once``: one pass, nothing served."""
     # Handlers first: a SIGTERM during the start-up pass lets the pass finish, then stops.
     stopping = threading.Event()
 
@@ -39,7 +42,10 @@ def run(app: App, *, once: bool = False) -> None:
     lock = _lock_for(app)
     if lock is not None:
         lock.acquire()
+    web = None
     try:
+        if not once and app.config.web.enabled:
+            web = _start_web(app)
         service = app.service
         try:
             planned, sent = service.run_once()
@@ -56,9 +62,22 @@ def run(app: App, *, once: bool = False) -> None:
             return
         _serve(app, stopping)
     finally:
+        if web is not None:
+            web.stop()
+            log.info("web interface stopped")
         app.close()
         if lock is not None:
             lock.release()
+
+
+def _start_web(app: App):  # type: ignore[no-untyped-def]
+    from scheduler.web import serving  # Flask is imported only when the web interface is served
+
+    server = serving.build(app)  # binds now: a port in use stops the start (ListenError)
+    server.start()
+    log.info("web interface: %s (base_url %s); sign in as a member of staff once an admin has run "
+             "`safeduty user set-password 工号`", server.url, app.config.web.base_url or "not set")
+    return server
 
 
 def _lock_for(app: App) -> InstanceLock | None:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from scheduler import logs
-from scheduler.app import App
-from scheduler.config import ConfigError, LoadedConfig, load_config
-from scheduler.lock import AlreadyRunning
-from scheduler.redaction import redact
-from scheduler.tabular import DataError
+# Only what every command needs is imported here: `safeduty --help` imports no more than click,
+# and each command imports what it uses when it runs (see scheduler/cli/__init__.py).
+if TYPE_CHECKING:
+    from scheduler.app import App
+    from scheduler.config import LoadedConfig
 
 
 class Fatal(click.ClickException):
@@ -25,6 +25,8 @@ class Fatal(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
+        from scheduler.redaction import redact  # secrets a message might quote are masked
+
         click.echo(f"error: {redact(self.format_message())}", err=True)
 
 
@@ -37,6 +39,9 @@ class Context:
 
     @cached_property
     def loaded(self) -> LoadedConfig:
+        from scheduler import logs
+        from scheduler.config import load_config
+
         loaded = load_config(self.config_path)
         service = loaded.config.service
         logs.setup(self.log_format or service.log_format, service.log_level, loaded.secrets)
@@ -44,6 +49,8 @@ class Context:
 
     @cached_property
     def app(self) -> App:
+        from scheduler.app import App
+
         return App(self.loaded)
 
     @cached_property
@@ -55,7 +62,41 @@ class Context:
 
 
 class _Group(click.Group):
+    """The root command. Its subcommands are registered by name and location and imported only
+    when one of them runs; ``safeduty --help`` lists them from their registered help lines."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str]] = {}  # name -> ("module:attribute", help line)
+
+    def register(self, commands: Mapping[str, tuple[str, str]]) -> None:
+        self.lazy.update(commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        # A registered command not loaded yet is shown from its registered line, as click would show its help.
+        shown = {name: self.commands.get(name) or click.Command(name, help=self.lazy[name][1]) for name in names}
+        rows = [(name, command.get_short_help_str(limit)) for name, command in shown.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context) -> Any:
+        from scheduler.config import ConfigError
+        from scheduler.lock import AlreadyRunning
+        from scheduler.tabular import DataError
+
         try:
             return super().invoke(ctx)
         except ConfigError as exc:

@@ -18,7 +18,13 @@ def run(ctx: Context, once: bool) -> None:
     if report.problems:
         lines = "\n".join(f"  {p}" for p in report.problems)
         raise Fatal(f"{len(report.problems)} problem(s) with the templates; not starting:\n{lines}")
-    runner.run(ctx.app, once=once)
+    from scheduler.keys import MissingSecret
+    from scheduler.web.serving import ListenError
+
+    try:
+        runner.run(ctx.app, once=once)
+    except (ListenError, MissingSecret) as exc:
+        raise Fatal(f"{exc}; not starting") from None
 
 
 @click.command()

@@ -12,6 +12,7 @@ from scheduler.config.channels import ChannelConfig
 from scheduler.config.hazards import HazardsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
+from scheduler.config.web import WebConfig
 from scheduler.vocab import ContactDuty, Role
 
 
@@ -108,3 +109,4 @@ class Config:
     key_periods: KeyPeriodsConfig = field(default_factory=KeyPeriodsConfig)
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
+    web: WebConfig = field(default_factory=WebConfig)

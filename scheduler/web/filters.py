@@ -1,0 +1,84 @@
+"""Template filters and globals: dates as the bureau writes them, tel: links, the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, url_for
+
+from scheduler.web.access import current_account
+
+WEEKDAYS = "一二三四五六日"
+NAV = (
+    ("board.index", "今日值班"),
+    ("roster.month", "值班表"),
+    ("hazards.index", "隐患"),
+    ("outbox.upcoming", "待发消息"),
+    ("outbox.delivery", "投递"),
+    ("calendar.year", "日历"),
+    ("people.staff", "人员"),
+    ("people.enterprises", "企业"),
+)
+
+
+def register(app: Flask, zone: ZoneInfo) -> None:
+    def local(value: dt.datetime | None) -> dt.datetime | None:
+        return value.astimezone(zone) if value is not None else None
+
+    def cn_date(value: dt.date | dt.datetime | str | None) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(zone).date()
+        return f"{value.year}年{value.month}月{value.day}日"
+
+    def short_date(value: dt.date | dt.datetime) -> str:
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(zone).date()
+        return f"{value.month}月{value.day}日"
+
+    def weekday(value: dt.date) -> str:
+        return "周" + WEEKDAYS[value.weekday()]
+
+    def when(value: dt.datetime | None) -> str:
+        moment = local(value)
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def hhmm(value: dt.datetime | dt.time | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(zone).time()
+        return f"{value.hour:02d}:{value.minute:02d}"
+
+    def tel(mobile: str) -> str:
+        """A tel: URI of a phone number (digits and + only)."""
+        return "tel:" + re.sub(r"[^0-9+]", "", mobile or "")
+
+    def yuan(amount: int | None) -> str:
+        if amount is None:
+            return ""
+        return f"{amount / 10000:g}万元" if amount >= 10000 else f"{amount}元"
+
+    app.jinja_env.filters.update(cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
+                                 hhmm=hhmm, tel=tel, yuan=yuan)
+
+    def nav_items() -> list[tuple[str, str]]:
+        return [(endpoint, label) for endpoint, label in NAV if endpoint in app.view_functions]
+
+    def link(endpoint: str, **values: Any) -> str:
+        """The URL of ``endpoint``, or "" while that area is not part of the application."""
+        return url_for(endpoint, **values) if endpoint in app.view_functions else ""
+
+    app.jinja_env.globals.update(nav_items=nav_items, link=link)
+
+    @app.context_processor
+    def globals_() -> dict[str, Any]:
+        web = app.extensions["safeduty"]
+        return {"account": current_account(), "via_token": g.get("token"),
+                "bureau": web.config.service.bureau, "office": web.config.service.office}

@@ -1,0 +1,97 @@
+"""What the duty office sees at a glance, composed from the domain code (no SQL here):
+the duty day in force, the days ahead with their published state, periods in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from rosters.book import RosterBook
+from rosters.exports.rows import RosterRow
+from scheduler.app import App
+from scheduler.calendar import HolidayPeriod
+from scheduler.hazards.queries import overdue_major_count
+from scheduler.planners.key_periods import occurrences
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayView:
+    row: RosterRow
+    published: bool
+    generated: bool  # any seat filled at all
+
+    @property
+    def date(self) -> dt.date:
+        return self.row.day.date
+
+
+@dataclass(frozen=True)
+class PeriodInForce:
+    name: str
+    start: dt.date
+    end: dt.date
+    kind: str  # "holiday" (假期) or "key" (重点时段)
+
+
+@dataclass(frozen=True)
+class Board:
+    now: dt.datetime
+    today: DayView
+    following: DayView
+    week: list[DayView]
+    periods: list[PeriodInForce]
+    overdue_major: int
+    handover: dt.time
+    phone: str
+
+
+def duty_date(now: dt.datetime, handover: dt.time, zone: ZoneInfo) -> dt.date:
+    """The duty day in force at ``now``: before the handover, yesterday's team is still on."""
+    local = now.astimezone(zone)
+    return local.date() - ONE_DAY if local.time() < handover else local.date()
+
+
+def book(app: App, session: Session) -> RosterBook:
+    return RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
+
+
+def days(roster: RosterBook, start: dt.date, end: dt.date) -> list[DayView]:
+    rows = roster.rows(start, end)
+    published = {r.day for r in rows if r.published}
+    filled = {r.day for r in rows}
+    return [DayView(row, row.day.date in published, row.day.date in filled) for row in roster.roster(start, end)]
+
+
+def periods_on(app: App, day: dt.date) -> list[PeriodInForce]:
+    found: list[PeriodInForce] = []
+    holiday: HolidayPeriod | None = app.calendar.period_of(day)
+    if holiday is not None:
+        found.append(PeriodInForce(holiday.name, holiday.start, holiday.end, "holiday"))
+    for period in app.config.key_periods.periods.values():
+        if period.enabled:
+            found += [PeriodInForce(period.name, o.start, o.end, "key")
+                      for o in occurrences(app.calendar, period, day, day)]
+    return found
+
+
+def board(app: App, session: Session, now: dt.datetime) -> Board:
+    zone = app.config.service.zone
+    roster_config = app.config.roster
+    date = duty_date(now, roster_config.handover, zone)
+    roster = book(app, session)
+    ahead = days(roster, date, date + 7 * ONE_DAY)
+    return Board(
+        now=now,
+        today=ahead[0],
+        following=ahead[1],
+        week=ahead[1:],
+        periods=periods_on(app, date),
+        overdue_major=overdue_major_count(session, now.astimezone(zone).date()),
+        handover=roster_config.handover,
+        phone=roster_config.duty_phone,
+    )
