@@ -21,6 +21,7 @@ from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
+from scheduler.security_checks import check_security
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
 from scheduler.web.checks import check_web
@@ -137,6 +138,7 @@ CHECKS: list[Check] = [
     check_roster,
     check_hazard_templates,
     check_web,
+    check_security,
 ]
 
 

@@ -72,6 +72,7 @@ class Dispatcher:
         worker: str,
         rand: Callable[[], float] = random.random,
         pause: Callable[[float], object] = time.sleep,
+        fingerprints: Mapping[str, str] | None = None,  # keyed digests (channels.fingerprints)
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -85,7 +86,7 @@ class Dispatcher:
         self.retry = RetryPolicy.from_config(config.delivery.retry)
         specs = {name: spec for name, spec in config.channels.items() if name in channels}
         self.limits = {name: Limits.of(spec) for name, spec in specs.items()}
-        self.fingerprints = {name: fingerprint(spec) for name, spec in specs.items()}
+        self.fingerprints = {name: (fingerprints or {}).get(name) or fingerprint(spec) for name, spec in specs.items()}
         self.types = {name: spec.type for name, spec in specs.items()}
         self.limited = sorted(name for name, limits in self.limits.items() if limits.limited)
 

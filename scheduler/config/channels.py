@@ -10,12 +10,14 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import hmac
 import ipaddress
 import urllib.parse
 from dataclasses import dataclass, fields
 from typing import Literal
 
 from scheduler.config.typed import Secret
+from scheduler.redaction import mask_patterns
 
 NO_SECRET = Secret("")
 
@@ -115,6 +117,7 @@ class _HttpChannelConfig:
     connect_timeout: dt.timedelta = dt.timedelta(seconds=5)
     proxy: str = ""
     verify_tls: bool = True
+    allow_private: bool = False  # exempt from security.refuse_private_urls (an intranet host)
 
     def __post_init__(self) -> None:
         _check_url(self.url)
@@ -182,8 +185,22 @@ ChannelConfig = (
 BOT_TYPES = frozenset({"wecom", "dingtalk", "feishu"})
 
 
-def fingerprint(spec: ChannelConfig) -> str:
-    """A digest of a channel's settings (secrets included, never shown): when it changes, a target
-    marked unhealthy is tried again, since someone fixed its config."""
-    text = "\n".join(f"{f.name}={getattr(spec, f.name)!s}" for f in fields(spec))
+def fingerprint(spec: ChannelConfig, key: str = "") -> str:
+    """A digest of a channel's settings: when it changes, a target marked unhealthy is tried
+    again, since someone fixed its config. It is stored in the database, so it must not let a
+    reader test guesses of a password or token against it:
+
+    - with ``key`` (config ``security.fingerprint_key`` or its generated key file): an HMAC over
+      every setting, secrets included;
+    - without: a plain digest of the settings that are not secrets (a URL counts without its
+      credential parts), so a changed token alone does not count as a change.
+    """
+    def shown(value: object) -> str:
+        if not isinstance(value, Secret) or key:
+            return str(value)
+        return mask_patterns(value) if "://" in value else ("set" if value else "")
+
+    text = "\n".join(f"{f.name}={shown(getattr(spec, f.name))}" for f in fields(spec))
+    if key:
+        return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
     return hashlib.sha256(text.encode()).hexdigest()[:16]

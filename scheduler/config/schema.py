@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
+from scheduler.config.hardening import SecurityConfig
 from scheduler.config.hazards import HazardsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
@@ -110,3 +111,4 @@ class Config:
     roster: RosterConfig = field(default_factory=RosterConfig)
     hazards: HazardsConfig = field(default_factory=HazardsConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
