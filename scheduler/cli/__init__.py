@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "roster": ("scheduler.cli.roster:group", "The 24-hour duty roster: 带班领导 and 值班员 for every duty day."),
     "hazard": ("scheduler.cli.hazard:group", "The hazard register (隐患台账): record, extend, rectify, close; list and show."),
     "web": ("scheduler.cli.web:web", "Serve the web interface alone, without planning or sending."),
+    "feed": ("scheduler.cli.feed:group", "Calendar subscriptions (ICS feeds): issue, revoke and list their tokens."),
     "user": ("scheduler.cli.web:user", "Web accounts: the imported staff, signing in with their 工号 and a password."),
 }
 main.register(COMMANDS)

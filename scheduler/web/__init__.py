@@ -67,6 +67,19 @@ def create_app(app: App) -> Flask:
 
 
 def _blueprints() -> list[Any]:
-    from scheduler.web import auth, board, health, static
+    from scheduler.web import (
+        api,
+        auth,
+        board,
+        calendar,
+        feeds,
+        hazards,
+        health,
+        outbox,
+        people,
+        roster,
+        static,
+    )
 
-    return [static.bp, health.bp, auth.bp, board.bp]
+    return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
+            feeds.bp, api.bp]

@@ -7,11 +7,13 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, url_for
+from flask import Flask, g, request, url_for
 
 from scheduler.web.access import current_account
 
 WEEKDAYS = "一二三四五六日"
+STATUS_LABELS = {"pending": "待发", "sending": "发送中", "failed": "重试中", "sent": "已发送", "dead": "失败",
+                 "expired": "已过期", "cancelled": "已取消", "merged": "已合并"}
 NAV = (
     ("board.index", "今日值班"),
     ("roster.month", "值班表"),
@@ -65,11 +67,20 @@ def register(app: Flask, zone: ZoneInfo) -> None:
             return ""
         return f"{amount / 10000:g}万元" if amount >= 10000 else f"{amount}元"
 
-    app.jinja_env.filters.update(cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
+    def status_label(status: str) -> str:
+        return STATUS_LABELS.get(status, status)
+
+    app.jinja_env.filters.update(status_label=status_label, cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
                                  hhmm=hhmm, tel=tel, yuan=yuan)
 
-    def nav_items() -> list[tuple[str, str]]:
-        return [(endpoint, label) for endpoint, label in NAV if endpoint in app.view_functions]
+    def nav_items() -> list[tuple[str, str, bool]]:
+        """(endpoint, label, current): the page's own item, or its area's when it has one item."""
+        here = request.endpoint or ""
+        items = [(e, label) for e, label in NAV if e in app.view_functions]
+        exact = any(e == here for e, _ in items)
+        area = here.split(".")[0]
+        return [(e, label, e == here if exact else e.split(".")[0] == area and
+                 sum(x.split(".")[0] == area for x, _ in items) == 1) for e, label in items]
 
     def link(endpoint: str, **values: Any) -> str:
         """The URL of ``endpoint``, or "" while that area is not part of the application."""

@@ -11,11 +11,26 @@ from tests.web.helpers import ACCOUNTS, client_as, csrf_of
 
 ROLES = [None, *ACCOUNTS]  # None: not signed in
 # Sample arguments for routes with parameters (a new route with parameters must be added here).
-SAMPLES: dict[str, dict[str, str]] = {
+SAMPLES: dict[str, dict[str, object]] = {
     "static.file": {"filename": "site.css"},
+    "roster.person": {"code": "S006"},
+    "roster.issue_feed": {"code": "S006"},
+    "roster.revoke_feed": {"code": "S006", "token_id": 1},
+    "hazards.show": {"code": "HZ-2026-0001"},
+    "outbox.message": {"message_id": 1},
+    "feeds.feed": {"token": "no-such-token"},
 }
 # What a permitted request answers besides 200 (readyz: 503 until a planning tick is recorded).
-PERMITTED = {"health.readyz": {200, 503}, "auth.logout": {302}, "auth.login": {200, 400}}
+PERMITTED = {
+    "health.readyz": {200, 503},
+    "auth.logout": {302},
+    "auth.login": {200, 400},
+    "feeds.feed": {404},  # an unknown token: a plain 404
+    "outbox.message": {200, 404},
+    # Only the person themselves (S006 is the duty account) or an admin; others get 403 below.
+    "roster.issue_feed": {200, 403},
+    "roster.revoke_feed": {302, 403, 404},
+}
 
 
 def endpoints(flask_app: Flask) -> list[tuple[str, str, str]]:

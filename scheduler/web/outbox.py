@@ -1,0 +1,103 @@
+"""待发消息 (the next 14 days, from the planners, as `simulate` shows them) and 投递 (the outbox:
+counts per channel and status, failures with their reasons, paused or unhealthy channels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+from werkzeug.exceptions import NotFound
+
+from scheduler.accounts.roles import WebRole
+from scheduler.channels.base import DeliveryError, Rendered
+from scheduler.dispatcher import Dispatcher
+from scheduler.outbox import queries
+from scheduler.outbox import targets as target_state
+from scheduler.outbox.models import Status
+from scheduler.outbox.planned import short_ref
+from scheduler.outbox.targets import Limits
+from scheduler.web import params
+from scheduler.web.access import allow
+
+bp = Blueprint("outbox", __name__, url_prefix="/outbox")
+HORIZON = dt.timedelta(days=14)
+SHOWN = 300
+
+
+def _subjects() -> Dispatcher:
+    """A dispatcher that renders subjects only (as `simulate` does), kept for the app's life."""
+    from scheduler.cli.simulate import SubjectRenderer
+
+    found = current_app.extensions.get("safeduty.subjects")
+    if found is None:
+        web = current_app.extensions["safeduty"]
+        service = web.config.service
+        override = web.loaded.resolve(service.templates) if service.templates else None
+        found = Dispatcher(web.sessions, {}, SubjectRenderer(service.zone, override), web.config, web.clock,
+                           worker="web")
+        current_app.extensions["safeduty.subjects"] = found
+    return found  # type: ignore[no-any-return]
+
+
+@bp.get("/upcoming")
+@allow(WebRole.VIEWER)
+def upcoming() -> str:
+    from scheduler.cli.simulate import render_planned, subject_of
+
+    web = current_app.extensions["safeduty"]
+    messages = web.service.upcoming(HORIZON, SHOWN)
+    subjects = _subjects()
+    titled = [(m, subject_of(subjects, m)) for m in messages]
+    wanted = params.text("show", 255)
+    shown: tuple[Any, Rendered | None, str] | None = None
+    if wanted:
+        found = next((m for m in messages if m.key == wanted), None)
+        if found is None:
+            raise NotFound("未来14天内没有这条消息（可能已发出，或计划已变）。")
+        try:
+            shown = (found, render_planned(web.dispatcher, found), "")
+        except DeliveryError as exc:
+            shown = (found, None, exc.reason)
+    return render_template("web/outbox/upcoming.html.j2", messages=titled, shown=shown, limit=SHOWN,
+                           horizon=HORIZON.days, ref=short_ref)
+
+
+@bp.get("")
+@allow(WebRole.VIEWER)
+def delivery() -> str:
+    web = current_app.extensions["safeduty"]
+    now = web.clock.now()
+    channels = web.config.channels
+    with web.sessions() as db:
+        counts = queries.counts(db)
+        failures = queries.recent_failures(db)
+        failed_messages = queries.by_ids(db, sorted({a.message_id for a in failures}))
+        dead = queries.in_status(db, (Status.DEAD, Status.EXPIRED))
+        states = target_state.load(db, channels)
+        waiting = queries.waiting_since(db, now)
+    targets = []
+    for name, spec in sorted(channels.items()):
+        state = states.get(name)
+        limits = Limits.of(spec)
+        targets.append({"name": name, "type": spec.type,
+                        "limit": "/".join(p for p in (limits.per_minute and f"{limits.per_minute}/分钟",
+                                                      limits.per_second and f"{limits.per_second}/秒") if p) or "不限",
+                        "paused_until": state.paused_until if state and state.paused(now) else None,
+                        "unhealthy_since": state.unhealthy_since if state else None,
+                        "error": (state.pause_reason or state.last_error) if state else ""})
+    statuses = [s.value for s in Status]
+    return render_template("web/outbox/delivery.html.j2", counts=counts, statuses=statuses, failures=failures,
+                           failed_messages=failed_messages, dead=dead, targets=targets, waiting=waiting)
+
+
+@bp.get("/message/<int:message_id>")
+@allow(WebRole.VIEWER)
+def message(message_id: int) -> str:
+    web = current_app.extensions["safeduty"]
+    with web.sessions() as db:
+        row = queries.message(db, message_id)
+        if row is None:
+            raise NotFound("没有这条消息。")
+        tries = queries.attempts(db, message_id)
+    return render_template("web/outbox/message.html.j2", m=row, attempts=tries, ref=short_ref(row.key))

@@ -1,0 +1,108 @@
+"""Calendar feeds: /ics/<token>.ics from a hashed token; revoked or unknown is a plain 404."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import icalendar
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import select
+
+from scheduler.accounts import feeds
+from scheduler.accounts.models import FeedToken
+from scheduler.app import App
+from scheduler.cli import main
+from tests.support.clock import ManualClock
+from tests.web.helpers import client_as, csrf_of
+
+
+def issue(app: App, code: str = "") -> str:
+    with app.sessions.begin() as session:
+        return feeds.issue(session, staff_code=code, now=app.clock.now(), by="test").token
+
+
+def test_a_personal_feed_holds_only_that_persons_duties(flask_app: Flask, web_app: App) -> None:
+    token = issue(web_app, "S004")
+    response = flask_app.test_client().get(f"/ics/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.data)
+    events = [e for e in calendar.walk("VEVENT")]
+    assert events and all("S004" in str(e["UID"]) for e in events)
+    assert all("高峰" in str(e["SUMMARY"]) for e in events)
+    assert calendar.walk("VTIMEZONE") and all(e.walk("VALARM") for e in events)
+
+
+def test_a_team_feed_holds_the_whole_roster(flask_app: Flask, web_app: App) -> None:
+    token = issue(web_app)
+    calendar = icalendar.Calendar.from_ical(flask_app.test_client().get(f"/ics/{token}.ics").data)
+    holders = {str(e["UID"]).split("-")[-1].split("@")[0] for e in calendar.walk("VEVENT")}
+    assert len(holders) >= 8
+
+
+def test_only_a_digest_of_the_token_is_stored(web_app: App) -> None:
+    token = issue(web_app, "S004")
+    with web_app.sessions() as session:
+        row = session.scalar(select(FeedToken))
+    assert row is not None and token not in (row.digest, row.prefix)
+    assert row.digest == hashlib.sha256(token.encode()).hexdigest() and len(token) >= 32  # 192 bits
+
+
+def test_an_unknown_or_revoked_token_is_a_plain_404(flask_app: Flask, web_app: App, clock: ManualClock) -> None:
+    token = issue(web_app, "S004")
+    client = flask_app.test_client()
+    assert client.get(f"/ics/{token}.ics").status_code == 200
+    assert client.get("/ics/wrong-token.ics").status_code == 404
+    with web_app.sessions.begin() as session:
+        feeds.revoke(session, token[:8], now=clock.now())
+    response = client.get(f"/ics/{token}.ics")
+    assert response.status_code == 404 and "页面不存在" in response.text
+
+
+def test_a_fetch_records_when_the_feed_was_last_used(flask_app: Flask, web_app: App) -> None:
+    token = issue(web_app, "S004")
+    flask_app.test_client().get(f"/ics/{token}.ics")
+    with web_app.sessions() as session:
+        assert session.scalar(select(FeedToken.last_access_at)) == web_app.clock.now()
+
+
+def test_a_person_issues_their_own_feed_on_their_page_and_sees_it_once(flask_app: Flask) -> None:
+    client = client_as(flask_app, "duty")  # S006 梁宇
+    page = client.get("/roster/person/S006").text
+    assert "生成新的订阅地址" in page
+    issued = client.post("/roster/person/S006/feeds", data={"csrf_token": csrf_of(page)})
+    assert issued.status_code == 200
+    address = re.search(r"http://duty\.example\.test/ics/([\w-]+)\.ics", issued.text)
+    assert address is not None
+    assert flask_app.test_client().get(f"/ics/{address[1]}.ics").status_code == 200
+    again = client.get("/roster/person/S006").text
+    assert address[1] not in again and address[1][:6] in again  # never shown again; its start is listed
+    token_id = re.search(r"/feeds/(\d+)/revoke", again)[1]  # type: ignore[index]
+    assert client.post(f"/roster/person/S006/feeds/{token_id}/revoke",
+                       data={"csrf_token": csrf_of(again)}).status_code == 302
+    assert flask_app.test_client().get(f"/ics/{address[1]}.ics").status_code == 404
+
+
+def test_nobody_issues_a_feed_for_someone_else_except_an_admin(flask_app: Flask) -> None:
+    duty = client_as(flask_app, "duty")
+    page = duty.get("/roster/person/S004").text
+    assert "生成新的订阅地址" not in page
+    assert duty.post("/roster/person/S004/feeds", data={"csrf_token": csrf_of(page)}).status_code == 403
+    admin = client_as(flask_app, "admin")
+    page = admin.get("/roster/person/S004").text
+    assert admin.post("/roster/person/S004/feeds", data={"csrf_token": csrf_of(page)}).status_code == 200
+
+
+def test_feed_commands_issue_list_and_revoke(web_project: Path, web_app: App) -> None:
+    runner = CliRunner()
+    issued = runner.invoke(main, ["--config", str(web_project), "feed", "issue", "S004"])
+    assert issued.exit_code == 0, issued.output
+    token = re.search(r"/ics/([\w-]+)\.ics", issued.output)[1]  # type: ignore[index]
+    listed = runner.invoke(main, ["--config", str(web_project), "feed", "list"]).output
+    assert token[:6] in listed and token not in listed
+    bad = runner.invoke(main, ["--config", str(web_project), "feed", "issue"])
+    assert bad.exit_code == 2 and "--team" in bad.output
+    assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 0
+    assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 2
