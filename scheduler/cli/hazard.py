@@ -16,7 +16,7 @@ from scheduler.cli.common import BY, Context, Fatal, pass_context, print_json, p
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import columns, labels
-from scheduler.hazards.imports import import_hazards
+from scheduler.hazards.imports import import_hazards, read_ledger
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
 from scheduler.hazards.vocab import HazardLevel, HazardStatus
@@ -113,10 +113,12 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
     New codes are registered, known ones updated; any bad row fails the whole file.
     """
     config = ctx.loaded.config
+    # Read and parsed before the write transaction, which then only checks and writes.
+    ledger = read_ledger(file, config.service.zone, config.security.imports)
     with ctx.synced_app.sessions.begin() as session:
         result = import_hazards(
             session,
-            file,
+            ledger,
             zone=config.service.zone,
             now=_now(ctx),
             actor=actor,
