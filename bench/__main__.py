@@ -24,6 +24,7 @@ from bench import (
     bench_planning,
     bench_roster,
     bench_service,
+    bench_web,
     bench_webhook,
 )
 
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], int], bool]] = {  # name: (mai
     "email": (bench_email.main, False),
     "planning": (bench_planning.main, True),
     "service": (bench_service.main, False),
+    "web": (bench_web.main, False),
 }
 # How a ratio's label ends -> its target (the "Done when").
 TARGETS: dict[str, tuple[str, float]] = {
@@ -44,6 +46,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "dispatcher / raw": (">=", 0.7),
     "spread / round-robin's": ("<=", 0.5),
     "service idle CPU, % of one core": ("<", 0.5),
+    "rate / minimal route's": (">=", 0.3),
 }
 # Absolute targets, on medians: benchmark -> (measurement, target, unit)
 LIMITS: list[tuple[str, str, float, str]] = [
@@ -51,6 +54,8 @@ LIMITS: list[tuple[str, str, float, str]] = [
     ("escalation", "postgresql escalation scan", 1000.0, "ms"),
     ("roster", "60 people ledger (rosters.generate)", 1000.0, "ms"),
     ("service", "service resident memory", 120.0, "MB"),
+    ("web", "board p95", 50.0, "ms"),
+    ("web", "hazard list p95", 100.0, "ms"),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 from jinja2 import TemplateError
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.cli.common import (
@@ -18,13 +18,13 @@ from scheduler.cli.common import (
     print_json,
     print_table,
 )
+from scheduler.outbox import manual
 from scheduler.outbox import targets as target_state
+from scheduler.outbox.manual import RETRYABLE_BY_HAND
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.planned import Mention, short_ref
 from scheduler.outbox.targets import Limits
 from scheduler.redaction import summary
-
-RETRYABLE_BY_HAND = (Status.DEAD, Status.EXPIRED, Status.FAILED)
 
 
 @click.group("outbox")
@@ -111,16 +111,7 @@ def retry(ctx: Context, key: str | None, all_dead: bool) -> None:
             ids = [row.id]
         else:
             ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == Status.DEAD)))
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(chunk))
-                .values(status=Status.PENDING, next_attempt_at=now, retry_from=now, reported=False, claimed_by="",
-                        claimed_until=None)
-            )
-            session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(chunk), OutboxMessage.expires_at <= now)
-                .values(expires_at=now + max_age)
-            )
+        manual.retry(session, ids, now=now, max_age=max_age)
     click.echo(f"{len(ids)} message(s) queued to be sent again" + (f": {key}" if key else ""))
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from scheduler.calendar import WorkCalendar
-from scheduler.config.hazards import HazardsConfig
+from scheduler.config.hazards import EscalationPolicy, HazardsConfig
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.policy import ScheduledStep, reached
 from scheduler.hazards.vocab import OPEN_VALUES, HazardLevel
 from scheduler.people.models import Enterprise, Staff
+from scheduler.vocab import Role
 
 PAGE_SIZE = 50
 
@@ -67,10 +69,18 @@ def browse(session: Session, browse: Browse) -> tuple[list[Hazard], int]:
     overdue_major = and_(Hazard.level == HazardLevel.MAJOR.value, Hazard.status.in_(OPEN_VALUES),
                          Hazard.deadline < browse.today)
     total = session.scalar(select(func.count()).select_from(Hazard).join(Hazard.enterprise).where(*where)) or 0
-    query = (select(Hazard).join(Hazard.enterprise).where(*where)
-             .order_by(case((overdue_major, 0), else_=1), Hazard.deadline.is_(None), Hazard.deadline, Hazard.code)
-             .limit(PAGE_SIZE).offset(max(0, browse.page - 1) * PAGE_SIZE))
-    return list(session.scalars(query).unique()), total
+    # Two steps: the page's ids from a narrow sort (10,000 wide rows sorted whole cost 10× more
+    # on SQLite), then those rows, their enterprise from the same join.
+    ids = list(session.scalars(
+        select(Hazard.id).join(Hazard.enterprise).where(*where)
+        .order_by(case((overdue_major, 0), else_=1), Hazard.deadline.is_(None), Hazard.deadline, Hazard.code)
+        .limit(PAGE_SIZE).offset(max(0, browse.page - 1) * PAGE_SIZE)))
+    if not ids:
+        return [], total
+    rows = {h.id: h for h in session.scalars(
+        select(Hazard).join(Hazard.enterprise).options(contains_eager(Hazard.enterprise))
+        .where(Hazard.id.in_(ids)))}
+    return [rows[i] for i in ids], total
 
 
 def regions(session: Session) -> list[str]:
@@ -104,13 +114,49 @@ class Lateness:
         return f"剩余{-self.days}天（{self.working_days}个工作日）"
 
 
+def working_days_between(calendar: WorkCalendar, low: dt.date, high: dt.date) -> int:
+    """Working days in (low, high], 调休 counted: from per-year running counts, not day by day."""
+    return _running(calendar, high) - _running(calendar, low)
+
+
+def _running(calendar: WorkCalendar, day: dt.date) -> int:
+    """Working days from 1 January 2000 (or earlier years: negative) to ``day`` inclusive."""
+    base = sum(_year_counts(calendar, y)[-1] for y in range(2000, day.year)) if day.year >= 2000 else -sum(
+        _year_counts(calendar, y)[-1] for y in range(day.year, 2000))
+    return base + _year_counts(calendar, day.year)[day.timetuple().tm_yday - 1]
+
+
+@lru_cache(maxsize=256)
+def _year_counts(calendar: WorkCalendar, year: int) -> tuple[int, ...]:
+    """Running count of working days in ``year``, by day of the year."""
+    counts, total, day = [], 0, dt.date(year, 1, 1)
+    while day.year == year:
+        total += calendar.is_working_day(day)
+        counts.append(total)
+        day += dt.timedelta(days=1)
+    return tuple(counts)
+
+
+@lru_cache(maxsize=4096)
+def _reached(policy: EscalationPolicy, deadline: dt.date, calendar: WorkCalendar, today: dt.date) -> ScheduledStep | None:
+    """Hazards share deadlines: a page of them computes each chain once."""
+    return reached(policy, deadline, calendar, today)
+
+
+def supervisors(session: Session) -> list[Staff]:
+    """Active staff holding the supervisor role (the register's filter), in 工号 order."""
+    rows = session.scalars(select(Staff).where(Staff.active, Staff.roles.contains("supervisor"))
+                           .order_by(Staff.code))
+    return [s for s in rows if Role.SUPERVISOR in s.role_set]
+
+
 def lateness(hazard: Hazard, today: dt.date, calendar: WorkCalendar, config: HazardsConfig) -> Lateness | None:
     if hazard.deadline is None:
         return None
     is_open = hazard.status in OPEN_VALUES
     days = (today - hazard.deadline).days
     low, high = sorted((hazard.deadline, today))
-    working = sum(calendar.is_working_day(low + dt.timedelta(days=i)) for i in range(1, (high - low).days + 1))
+    working = working_days_between(calendar, low, high)
     policy = config.major if hazard.level == HazardLevel.MAJOR.value else config.general
-    step = reached(policy, hazard.deadline, calendar, today) if is_open else None
+    step = _reached(policy, hazard.deadline, calendar, today) if is_open else None
     return Lateness(days, working, step, is_open)

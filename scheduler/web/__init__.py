@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from scheduler import keys
 from scheduler.app import App
 from scheduler.rendering import BUILTIN_TEMPLATES
-from scheduler.web import access, errors, filters, security
+from scheduler.web import access, db, errors, filters, security
 
 
 class _Flask(Flask):
@@ -52,6 +52,7 @@ def create_app(app: App) -> Flask:
     flask_app.jinja_env.trim_blocks = True
     flask_app.jinja_env.lstrip_blocks = True
     flask_app.extensions["safeduty"] = app
+    flask_app.extensions[db.KEY] = db.read_sessions(app)
     CSRFProtect(flask_app)
     filters.register(flask_app, config.service.zone)
     flask_app.before_request(access.load_account)
@@ -68,6 +69,7 @@ def create_app(app: App) -> Flask:
 
 def _blueprints() -> list[Any]:
     from scheduler.web import (
+        admin,
         api,
         auth,
         board,
@@ -82,4 +84,4 @@ def _blueprints() -> list[Any]:
     )
 
     return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
-            feeds.bp, api.bp]
+            feeds.bp, api.bp, admin.bp]

@@ -26,12 +26,16 @@ from werkzeug.exceptions import Forbidden
 from scheduler.accounts import users
 from scheduler.accounts.roles import WebRole
 from scheduler.accounts.users import Account
+from scheduler.web.db import reads
 
 log = logging.getLogger("safeduty.web")
 
 View = TypeVar("View", bound=Callable[..., Any])
 PUBLIC = None
 TOKEN_KINDS = ("board", "api", "metrics")
+# Public areas that never show who is signed in: probes, static files and calendar feeds are
+# answered without reading the account (no database round trip for a load balancer's probe).
+ANONYMOUS_AREAS = frozenset({"health", "static", "feeds"})
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ def load_account() -> None:
     """Before every request: the signed-in account from the session cookie, if still valid."""
     web = current_app.extensions["safeduty"]
     g.account = None
-    if "uid" not in session:
+    if "uid" not in session or (request.blueprint or "") in ANONYMOUS_AREAS:
         return
     now = web.clock.now().timestamp()
     seen = session.get("t", 0)
@@ -93,7 +97,7 @@ def load_account() -> None:
         session.clear()
         g.session_expired = True
         return
-    with web.sessions() as db:
+    with reads() as db:
         account = users.current(db, int(session["uid"]), int(session.get("v", -1)))
     if account is None:
         session.clear()

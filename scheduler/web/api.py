@@ -12,6 +12,7 @@ from scheduler.accounts.roles import WebRole
 from scheduler.hazards import browse, export, queries
 from scheduler.web import overview, params
 from scheduler.web.access import allow
+from scheduler.web.db import reads
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_DAYS = 366
@@ -26,7 +27,7 @@ def _day_json(day: overview.DayView) -> dict[str, object]:
 def today() -> Response:
     """The duty day in force now, the next one, and the overdue major hazards count."""
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         board = overview.board(web, db, web.clock.now())
     return jsonify(duty=_day_json(board.today), next=_day_json(board.following),
                    periods=[{"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(), "kind": p.kind}
@@ -46,7 +47,7 @@ def roster() -> Response:
         raise BadRequest("参数「to」早于「from」。")
     if (end - start).days >= MAX_DAYS:
         raise BadRequest(f"一次最多查询{MAX_DAYS}天。")
-    with web.sessions() as db:
+    with reads() as db:
         days = overview.days(overview.book(web, db), start, end)
     return jsonify(start=start.isoformat(), end=end.isoformat(), days=[_day_json(d) for d in days])
 
@@ -58,7 +59,7 @@ def overdue_hazards() -> Response:
     web = current_app.extensions["safeduty"]
     zone = web.config.service.zone
     today = web.clock.now().astimezone(zone).date()
-    with web.sessions() as db:
+    with reads() as db:
         found = []
         for hazard in queries.overdue(db, today):
             late = browse.lateness(hazard, today, web.calendar, web.config.hazards)

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from scheduler.accounts.roles import WebRole
 from scheduler.web import overview
 from scheduler.web.access import allow
+from scheduler.web.db import reads
 
 bp = Blueprint("board", __name__)
 
@@ -17,7 +18,7 @@ REFRESH_S = 300  # the wall screen reloads itself (no JavaScript): a handover sh
 @allow(WebRole.VIEWER, tokens=("board",))
 def index() -> str:
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         board = overview.board(web, db, web.clock.now())
     return render_template("web/board/index.html.j2", board=board, refresh=REFRESH_S,
                            wall=request.args.get("wall") == "1")

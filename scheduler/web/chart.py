@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-ROW = 26
-LABEL = 96  # room for a name and role on the left
-WIDTH = 640
+ROW = 24
+LABEL = 64  # room for a name (three or four characters) on the left
+WIDTH = 400  # viewBox units: drawn 0.85× on a 375 px phone, 1.4× at most on a desktop
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Chart:
 def bars(items: Sequence[tuple[str, str, float, str]]) -> Chart:
     """``items``: (label, note, value, css) in the order shown."""
     top = max([v for _, _, v, _ in items] + [1.0])
-    room = WIDTH - LABEL - 48
+    room = WIDTH - LABEL - 36
     scale = room / top
     found = [Bar(label, note, value, 20 + i * ROW, max(value * scale, 1.0), css)
              for i, (label, note, value, css) in enumerate(items)]

@@ -31,10 +31,12 @@ def feed(token: str) -> Response:
         if subscription is None:
             raise NotFound()
         today = now.astimezone(zone).date()
-        book = overview.book(web, db)
-        rows = book.roster(today - BEHIND, today + AHEAD)
-        stamps = book.stamps(today - BEHIND, today + AHEAD)
         person = subscription.staff_code or None
+        book = overview.book(web, db)
+        staff = book.staff().get(person) if person else None
+        if person and (staff is None or not staff.active):
+            raise NotFound()  # someone who has left the staff list: their feed ends with them
+        rows, stamps = overview.feed_rows(book, today - BEHIND, today + AHEAD, person)
         name = f"值班 · {subscription.label}" if person else f"{web.config.service.bureau}值班表"
     roster = web.config.roster
     body = to_ics(rows, stamps, name=name, zone=zone, alarm=roster.ics_alarm, phone=roster.duty_phone,

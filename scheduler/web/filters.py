@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
 
+from scheduler.accounts.roles import WebRole
 from scheduler.web.access import current_account
 
 WEEKDAYS = "一二三四五六日"
@@ -23,6 +24,7 @@ NAV = (
     ("calendar.year", "日历"),
     ("people.staff", "人员"),
     ("people.enterprises", "企业"),
+    ("admin.accounts", "账号"),
 )
 
 
@@ -79,6 +81,9 @@ def register(app: Flask, zone: ZoneInfo) -> None:
         items = [(e, label) for e, label in NAV if e in app.view_functions]
         exact = any(e == here for e, _ in items)
         area = here.split(".")[0]
+        account = current_account()
+        items = [(e, label) for e, label in items
+                 if e != "admin.accounts" or (account is not None and account.may(WebRole.ADMIN))]
         return [(e, label, e == here if exact else e.split(".")[0] == area and
                  sum(x.split(".")[0] == area for x, _ in items) == 1) for e, label in items]
 

@@ -10,10 +10,9 @@ from scheduler.hazards import browse, export, queries
 from scheduler.hazards.completeness import FIVE_ITEMS, missing_items
 from scheduler.hazards.vocab import HazardLevel, HazardStatus
 from scheduler.outbox import queries as outbox_queries
-from scheduler.people.models import Staff
-from scheduler.vocab import Role
 from scheduler.web import params
 from scheduler.web.access import allow
+from scheduler.web.db import reads
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
 LEVELS = {level.value: level.label for level in HazardLevel}
@@ -31,24 +30,17 @@ def index() -> str:
         today=today, level=HazardLevel(level) if level else None, status=params.choice("status", STATUSES),
         enterprise=params.text("enterprise"), region=params.text("region"),
         supervisor=params.text("supervisor", 64), overdue=params.flag("overdue"), page=params.page())
-    with web.sessions() as db:
+    with reads() as db:
         hazards, total = browse.browse(db, wanted)
         rows = [(h, browse.lateness(h, today, web.calendar, web.config.hazards),
                  missing_items(h) if h.level == HazardLevel.MAJOR.value else []) for h in hazards]
         regions = browse.regions(db)
-        supervisors = [s for s in _supervisors(db)]
+        supervisors = browse.supervisors(db)
     pages = max(1, -(-total // browse.PAGE_SIZE))
     query = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("web/hazards/index.html.j2", rows=rows, total=total, browse=wanted, levels=LEVELS,
                            statuses=STATUSES, regions=regions, supervisors=supervisors, pages=pages,
                            page_link=lambda n: url_for("hazards.index", **{**query, "page": n}), five=FIVE_ITEMS)
-
-
-def _supervisors(db: object) -> list[Staff]:
-    from scheduler.people.directory import Directory
-
-    web = current_app.extensions["safeduty"]
-    return Directory.load(db, web.config).with_role(Role.SUPERVISOR)  # type: ignore[arg-type]
 
 
 @bp.get("/<code>")
@@ -57,7 +49,7 @@ def show(code: str) -> str:
     web = current_app.extensions["safeduty"]
     zone = web.config.service.zone
     today = web.clock.now().astimezone(zone).date()
-    with web.sessions() as db:
+    with reads() as db:
         hazard = queries.by_code(db, code)
         if hazard is None:
             raise NotFound(f"没有编号为「{code}」的隐患。")

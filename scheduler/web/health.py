@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from scheduler import health
 from scheduler.web.access import PUBLIC, allow
+from scheduler.web.db import KEY
 
 bp = Blueprint("health", __name__)
 
@@ -21,7 +22,7 @@ def healthz() -> Response:
 @allow(PUBLIC)
 def readyz() -> Response:
     web = current_app.extensions["safeduty"]
-    result = health.readiness(web.sessions, web.clock.now(), tick_age=web.config.web.ready_tick_age,
+    result = health.readiness(current_app.extensions[KEY], web.clock.now(), tick_age=web.config.web.ready_tick_age,
                               due_age=web.config.web.ready_due_age)
     response = jsonify(status="ready" if result.ready else "not ready", reasons=result.reasons,
                        **result.figures)

@@ -4,22 +4,29 @@ counts per channel and status, failures with their reasons, paused or unhealthy 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
-from werkzeug.exceptions import NotFound
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import Conflict, NotFound
+from werkzeug.wrappers import Response
 
 from scheduler.accounts.roles import WebRole
 from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import queries
+from scheduler.outbox import manual, queries
 from scheduler.outbox import targets as target_state
+from scheduler.outbox.manual import RETRYABLE_BY_HAND
 from scheduler.outbox.models import Status
 from scheduler.outbox.planned import short_ref
 from scheduler.outbox.targets import Limits
 from scheduler.web import params
-from scheduler.web.access import allow
+from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
+from scheduler.web.filters import STATUS_LABELS
+from scheduler.web.forms import ConfirmForm
 
+log = logging.getLogger("safeduty.web")
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 HORIZON = dt.timedelta(days=14)
 SHOWN = 300
@@ -69,7 +76,7 @@ def delivery() -> str:
     web = current_app.extensions["safeduty"]
     now = web.clock.now()
     channels = web.config.channels
-    with web.sessions() as db:
+    with reads() as db:
         counts = queries.counts(db)
         failures = queries.recent_failures(db)
         failed_messages = queries.by_ids(db, sorted({a.message_id for a in failures}))
@@ -94,10 +101,30 @@ def delivery() -> str:
 @bp.get("/message/<int:message_id>")
 @allow(WebRole.VIEWER)
 def message(message_id: int) -> str:
-    web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         row = queries.message(db, message_id)
         if row is None:
             raise NotFound("没有这条消息。")
         tries = queries.attempts(db, message_id)
-    return render_template("web/outbox/message.html.j2", m=row, attempts=tries, ref=short_ref(row.key))
+    account = current_account()
+    may_retry = bool(account and account.may(WebRole.ADMIN)) and row.status in RETRYABLE_BY_HAND
+    return render_template("web/outbox/message.html.j2", m=row, attempts=tries, ref=short_ref(row.key),
+                           may_retry=may_retry, form=ConfirmForm(), queued=request.args.get("queued") == "1")
+
+
+@bp.post("/message/<int:message_id>/retry")
+@allow(WebRole.ADMIN)
+def retry(message_id: int) -> Response:
+    """Send a dead, expired or failed message again (as `safeduty outbox retry KEY`): the request
+    only marks it; the dispatcher sends it on its next pass."""
+    web = current_app.extensions["safeduty"]
+    ConfirmForm().validate_on_submit()
+    with web.sessions.begin() as db:
+        row = queries.message(db, message_id)
+        if row is None:
+            raise NotFound("没有这条消息。")
+        if row.status not in RETRYABLE_BY_HAND:
+            raise Conflict(f"这条消息的状态是「{STATUS_LABELS.get(row.status, row.status)}」，只有失败、过期或重试中的消息可以重发。")
+        manual.retry(db, [row.id], now=web.clock.now(), max_age=web.config.delivery.retry.max_age)
+    log.info("outbox: %s queued to be sent again by %s (web)", row.key, current_account().code)  # type: ignore[union-attr]
+    return redirect(url_for("outbox.message", message_id=message_id, queued=1))

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from rosters.book import RosterBook
-from rosters.exports.rows import RosterRow
+from rosters.book import RosterBook, slot_of
+from rosters.exports.rows import RosterRow, roster_rows
 from scheduler.app import App
-from scheduler.calendar import HolidayPeriod
 from scheduler.hazards.queries import overdue_major_count
 from scheduler.planners.key_periods import occurrences
 
@@ -61,22 +60,40 @@ def book(app: App, session: Session) -> RosterBook:
 
 
 def days(roster: RosterBook, start: dt.date, end: dt.date) -> list[DayView]:
-    rows = roster.rows(start, end)
-    published = {r.day for r in rows if r.published}
-    filled = {r.day for r in rows}
-    return [DayView(row, row.day.date in published, row.day.date in filled) for row in roster.roster(start, end)]
+    """Every day from ``start`` to ``end`` with its seats (read once) and published state."""
+    assignments = roster.rows(start, end)
+    published = {a.day for a in assignments if a.published}
+    filled = {a.day for a in assignments}
+    seats = {slot_of(a): a.staff_code for a in assignments}
+    rows = roster_rows(roster.classifier.days(start, end), seats, roster.staff())
+    return [DayView(row, row.day.date in published, row.day.date in filled) for row in rows]
 
 
-def periods_on(app: App, day: dt.date) -> list[PeriodInForce]:
-    found: list[PeriodInForce] = []
-    holiday: HolidayPeriod | None = app.calendar.period_of(day)
-    if holiday is not None:
-        found.append(PeriodInForce(holiday.name, holiday.start, holiday.end, "holiday"))
+def feed_rows(roster: RosterBook, start: dt.date, end: dt.date, person: str | None
+              ) -> tuple[list[RosterRow], dict[dt.date, dt.datetime]]:
+    """What a calendar feed shows: the rows (only the days ``person`` serves, when given) and when
+    each day's seats last changed. The seats are read once for both."""
+    assignments = roster.rows(start, end)
+    seats = {slot_of(a): a.staff_code for a in assignments}
+    stamps: dict[dt.date, dt.datetime] = {}
+    for a in assignments:
+        stamps[a.day] = max(stamps.get(a.day, a.assigned_at), a.assigned_at)
+    dates = sorted({a.day for a in assignments if person is None or a.staff_code == person})
+    return roster_rows([roster.day(d) for d in dates], seats, roster.staff()), stamps
+
+
+def periods_between(app: App, first: dt.date, last: dt.date) -> list[PeriodInForce]:
+    """Holiday periods and key periods overlapping [first, last]."""
+    found = [PeriodInForce(h.name, h.start, h.end, "holiday") for h in app.calendar.periods_between(first, last)]
     for period in app.config.key_periods.periods.values():
         if period.enabled:
             found += [PeriodInForce(period.name, o.start, o.end, "key")
-                      for o in occurrences(app.calendar, period, day, day)]
+                      for o in occurrences(app.calendar, period, first, last)]
     return found
+
+
+def periods_on(app: App, day: dt.date) -> list[PeriodInForce]:
+    return [p for p in periods_between(app, day, day) if p.start <= day <= p.end]
 
 
 def board(app: App, session: Session, now: dt.datetime) -> Board:

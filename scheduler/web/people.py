@@ -9,6 +9,7 @@ from scheduler.people.directory import Directory
 from scheduler.vocab import Category, ContactDuty
 from scheduler.web import params
 from scheduler.web.access import allow
+from scheduler.web.db import reads
 
 bp = Blueprint("people", __name__)
 CATEGORIES = {c.value: c.label for c in Category}
@@ -18,11 +19,11 @@ CATEGORIES = {c.value: c.label for c in Category}
 @allow(WebRole.VIEWER)
 def staff() -> str:
     web = current_app.extensions["safeduty"]
-    with web.sessions() as db:
+    with reads() as db:
         directory = Directory.load(db, web.config)
     groups = {name: (spec.label or name, {s.code for s in directory.members(name)})
               for name, spec in web.config.groups.items()}
-    return render_template("web/people/staff.html.j2", staff=directory.staff, groups=groups)
+    return render_template("web/people/staff.html.j2", staff=directory.staff, groups=groups, categories=CATEGORIES)
 
 
 @bp.get("/enterprises")
@@ -30,7 +31,7 @@ def staff() -> str:
 def enterprises() -> str:
     web = current_app.extensions["safeduty"]
     category = params.choice("category", CATEGORIES)
-    with web.sessions() as db:
+    with reads() as db:
         directory = Directory.load(db, web.config)
     found = directory.enterprises([Category(category)] if category else ())
     return render_template("web/people/enterprises.html.j2", enterprises=found, categories=CATEGORIES,

@@ -14,6 +14,7 @@ from scheduler.accounts import feeds
 from scheduler.accounts.roles import WebRole
 from scheduler.web import chart, overview, params
 from scheduler.web.access import allow, current_account
+from scheduler.web.db import reads
 from scheduler.web.forms import ConfirmForm
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -35,10 +36,11 @@ def month() -> str:
     web = current_app.extensions["safeduty"]
     first = params.month("month", _today())
     last = _month_end(first)
-    with web.sessions() as db:
+    with reads() as db:
         days = overview.days(overview.book(web, db), first, last)
     adjusted = set(web.calendar.adjusted_workdays(first.year))
-    periods = {d.date: overview.periods_on(web, d.date) for d in days}
+    spans = overview.periods_between(web, first, last)
+    periods = {d.date: [p for p in spans if p.start <= d.date <= p.end] for d in days}
     lead = [None] * first.weekday()
     cells = lead + days + [None] * (-(len(lead) + len(days)) % 7)
     summary = {"published": sum(d.published for d in days),
@@ -46,6 +48,7 @@ def month() -> str:
                "empty": sum(not d.row.complete for d in days)}
     return render_template("web/roster/month.html.j2", first=first, cells=cells, adjusted=adjusted,
                            periods=periods, summary=summary, today=_today(), handover=web.config.roster.handover,
+                           person_base=url_for("roster.person", code="~")[:-1],
                            previous=(first - ONE_DAY).strftime("%Y-%m"), following=(last + ONE_DAY).strftime("%Y-%m"))
 
 
@@ -58,7 +61,7 @@ def _person_page(code: str, issued: feeds.Issued | None = None) -> str:
     web = current_app.extensions["safeduty"]
     today = _today()
     year = params.year("year", today.year)
-    with web.sessions() as db:
+    with reads() as db:
         book = overview.book(web, db)
         staff = book.staff().get(code)
         if staff is None:
@@ -123,7 +126,7 @@ def revoke_feed(code: str, token_id: int) -> Response:
 def fairness() -> str:
     web = current_app.extensions["safeduty"]
     year = params.year("year", _today().year)
-    with web.sessions() as db:
+    with reads() as db:
         book = overview.book(web, db)
         seats = book.seats(dt.date(year, 1, 1), dt.date(year, 12, 31))
         names = {c: s.name for c, s in book.staff().items()}

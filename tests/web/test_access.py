@@ -18,6 +18,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "roster.revoke_feed": {"code": "S006", "token_id": 1},
     "hazards.show": {"code": "HZ-2026-0001"},
     "outbox.message": {"message_id": 1},
+    "outbox.retry": {"message_id": 1},
+    "admin.revoke_feed": {"token_id": 1},
     "feeds.feed": {"token": "no-such-token"},
 }
 # What a permitted request answers besides 200 (readyz: 503 until a planning tick is recorded).
@@ -27,6 +29,8 @@ PERMITTED = {
     "auth.login": {200, 400},
     "feeds.feed": {404},  # an unknown token: a plain 404
     "outbox.message": {200, 404},
+    "outbox.retry": {302, 404, 409},
+    "admin.revoke_feed": {302, 404},
     # Only the person themselves (S006 is the duty account) or an admin; others get 403 below.
     "roster.issue_feed": {200, 403},
     "roster.revoke_feed": {302, 403, 404},

@@ -106,3 +106,12 @@ def test_feed_commands_issue_list_and_revoke(web_project: Path, web_app: App) ->
     assert bad.exit_code == 2 and "--team" in bad.output
     assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 0
     assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 2
+
+
+def test_the_feed_of_someone_who_left_the_staff_list_ends(flask_app: Flask, web_app: App) -> None:
+    from scheduler.people.models import Staff
+
+    token = issue(web_app, "S004")
+    with web_app.sessions.begin() as session:
+        session.query(Staff).filter(Staff.code == "S004").update({"active": False})
+    assert flask_app.test_client().get(f"/ics/{token}.ics").status_code == 404

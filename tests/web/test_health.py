@@ -47,7 +47,7 @@ def test_readyz_says_when_the_database_is_unreachable_without_its_address(flask_
 
     # Port 1 on the loopback: the connection is refused at once.
     unreachable = create_engine("postgresql+psycopg://nobody:hunter2@127.0.0.1:1/safeduty")
-    web_app.__dict__["sessions"] = sessionmaker(unreachable)
+    flask_app.extensions["safeduty.reads"] = sessionmaker(unreachable)
     response = flask_app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["reasons"][0].startswith("database unreachable")

@@ -20,6 +20,7 @@ PAGES = {
     "calendar": "/calendar?year=2026",
     "staff": "/staff",
     "enterprises": "/enterprises",
+    "accounts": "/admin/accounts",
 }
 
 
