@@ -55,3 +55,13 @@ def test_without_a_key_the_secrets_are_left_out_but_the_rest_of_the_url_counts()
     b = DingtalkChannelConfig(url=Secret("https://x/robot/send?access_token=b"), secret=Secret("SEC2"))
     c = DingtalkChannelConfig(url=Secret("https://y/robot/send?access_token=a"), secret=Secret("SEC1"))
     assert fingerprint(a) == fingerprint(b) != fingerprint(c)
+
+
+def test_check_warns_on_postgresql_without_a_fingerprint_key(tmp_path: Path) -> None:
+    from scheduler.checks import run_checks
+    from scheduler.config import load_config
+    from tests.support.project import make_project
+
+    config = make_project(tmp_path, database="postgresql://nobody@127.0.0.1:9/none")
+    warnings = run_checks(load_config(config, environ={})).warnings
+    assert any(w.startswith("security.fingerprint_key is not set") for w in warnings)
