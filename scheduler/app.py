@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import metrics, migrate
 from scheduler.calendar import WorkCalendar
-from scheduler.channels import build_channels
+from scheduler.channels import build_channels, fingerprints
 from scheduler.channels.base import Channel
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import LoadedConfig
@@ -63,7 +63,8 @@ class App:
     @cached_property
     def dispatcher(self) -> Dispatcher:
         prepare_links(self.loaded)  # the receipt links' signing key (scheduler/receipts/links.py)
-        return Dispatcher(self.sessions, self.channels, self.renderer, self.config, self.clock, self.worker)
+        return Dispatcher(self.sessions, self.channels, self.renderer, self.config, self.clock, self.worker,
+                          fingerprints=fingerprints(self.loaded))
 
     @cached_property
     def service(self) -> Service:

@@ -23,6 +23,7 @@ from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.planners.year_guard import missing_years
 from scheduler.receipts.checks import check_receipts
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
+from scheduler.security_checks import check_security
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
 from scheduler.web.checks import check_web
@@ -142,6 +143,7 @@ CHECKS: list[Check] = [
     check_audiences,
     check_web,
     check_receipts,
+    check_security,
 ]
 
 

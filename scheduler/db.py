@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from scheduler.files import create_private
+
 SQLITE_BUSY_TIMEOUT_S = 30
 
 _NAMING = {
@@ -88,7 +90,7 @@ def make_engine(url: str, *, application_name: str = "safeduty") -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(path)  # 0600 in a 0700 folder: it holds every contact and message
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)

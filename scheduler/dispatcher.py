@@ -37,6 +37,7 @@ from scheduler.outbox.planned import Mention, short_ref
 from scheduler.outbox.store import Settlement
 from scheduler.outbox.targets import DeliveryTarget, Limits
 from scheduler.receipts.links import receipt_context
+from scheduler.redaction import summary
 from scheduler.rendering import Renderer
 from scheduler.retry import RetryPolicy
 
@@ -72,6 +73,7 @@ class Dispatcher:
         worker: str,
         rand: Callable[[], float] = random.random,
         pause: Callable[[float], object] = time.sleep,
+        fingerprints: Mapping[str, str] | None = None,  # keyed digests (channels.fingerprints)
     ) -> None:
         self.sessions = sessions
         self.channels = channels
@@ -85,7 +87,7 @@ class Dispatcher:
         self.retry = RetryPolicy.from_config(config.delivery.retry)
         specs = {name: spec for name, spec in config.channels.items() if name in channels}
         self.limits = {name: Limits.of(spec) for name, spec in specs.items()}
-        self.fingerprints = {name: fingerprint(spec) for name, spec in specs.items()}
+        self.fingerprints = {name: (fingerprints or {}).get(name) or fingerprint(spec) for name, spec in specs.items()}
         self.types = {name: spec.type for name, spec in specs.items()}
         self.limited = sorted(name for name, limits in self.limits.items() if limits.limited)
 
@@ -209,7 +211,7 @@ class Dispatcher:
             return Result(message, started, error.outcome, error.reason, error.retry_after, error.target_wide, late)
         except Exception as exc:  # a bug must not crash-loop the queue: record it, give the message up
             log.exception("sending %s raised", message.key)
-            return Result(message, started, Outcome.PERMANENT, f"internal error: {type(exc).__name__}: {exc}")
+            return Result(message, started, Outcome.PERMANENT, f"internal error: {summary(exc)}")
         return Result(message, started, Outcome.SENT, receipt, late=late)
 
     def render(self, message: OutboxMessage, *, late: bool) -> Rendered:

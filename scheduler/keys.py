@@ -23,6 +23,7 @@ from pathlib import Path
 
 from scheduler.config import LoadedConfig
 from scheduler.db import is_sqlite
+from scheduler.files import private_folder
 
 log = logging.getLogger("safeduty.keys")
 
@@ -56,7 +57,7 @@ def needs_setting(loaded: LoadedConfig, key: str, configured: str) -> str | None
             "random value such as `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
 
 
-def secret(loaded: LoadedConfig, key: str, configured: str) -> str:
+def secret(loaded: LoadedConfig, key: str, configured: str, *, warn: bool = True) -> str:
     """The secret for config key ``key``: the configured value, else the state folder's key file
     (created on first use). Raises MissingSecret on PostgreSQL when it is not configured."""
     if configured:
@@ -66,13 +67,14 @@ def secret(loaded: LoadedConfig, key: str, configured: str) -> str:
         raise MissingSecret(key, why)
     path = key_file(loaded, key)
     value = _read_or_create(path)
-    log.warning("%s is not set in config; using the generated key in %s (set it to keep the key "
-                "outside the state folder)", key, path)
+    if warn:
+        log.warning("%s is not set in config; using the generated key in %s (set it to keep the key "
+                    "outside the state folder)", key, path)
     return value
 
 
 def _read_or_create(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     if not path.exists():
         # Written whole to a temporary file, then linked into place: a process starting at the
         # same moment either finds no file or the whole key, and only one key ever wins.

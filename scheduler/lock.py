@@ -6,6 +6,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from scheduler.files import private_folder
+
 
 class AlreadyRunning(Exception):
     pass
@@ -17,7 +19,7 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -32,6 +32,21 @@ from jinja2.sandbox import SandboxedEnvironment
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _WEEKDAYS = "一二三四五六日"
+# In Markdown, data may show but not act: no link, no image, no HTML (<font>, <@user>, <script>).
+_MARKDOWN_ACTIVE = "[]<>"
+_MARKDOWN_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞"})
+
+
+def inert_markdown(value: Any) -> Any:
+    """A data value as a chat bot's Markdown shows it without acting on it.
+
+    Brackets and angle brackets become their full-width forms: ``[点击](http://…)`` can no
+    longer make a link, ``![](…)`` a remote image, ``<font>``/``<@id>``/``<script>`` a tag. Full-width
+    forms read naturally in Chinese text and do not depend on a vendor's support for backslash
+    escapes (which DingTalk and WeCom do not document). Idempotent, so a macro's output that
+    passes through twice is unchanged. Applied to every ``{{ value }}`` of Markdown templates.
+    """
+    return value.translate(_MARKDOWN_INERT) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -47,22 +62,19 @@ class Renderer:
         loaders = [FileSystemLoader(str(override))] if override else []
         loaders.append(FileSystemLoader(str(BUILTIN_TEMPLATES)))
         self.zone = zone
+        options: dict[str, Any] = dict(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
+                                       lstrip_blocks=True, keep_trailing_newline=False, auto_reload=False)
         self.env = SandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-            auto_reload=False,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False), **options
         )
-        self._found: dict[str, Template | None] = {}  # template name -> template, None when missing
-        self.env.filters.update(
-            cn_date=self.cn_date,
-            cn_datetime=self.cn_datetime,
-            cn_time=self.cn_time,
-            weekday=self.weekday,
-        )
+        # Markdown for the chat bots: every interpolated value is made inert, as HTML autoescapes;
+        # only the template's own text makes links (the same templates, a second environment).
+        self.markdown_env = SandboxedEnvironment(autoescape=False, finalize=inert_markdown, **options)
+        self._found: dict[tuple[bool, str], Template | None] = {}  # (markdown?, name) -> template or None
+        filters = dict(cn_date=self.cn_date, cn_datetime=self.cn_datetime, cn_time=self.cn_time,
+                       weekday=self.weekday)
+        self.env.filters.update(filters)
+        self.markdown_env.filters.update(filters)
 
     def kinds(self) -> list[str]:
         """Every message kind that has a subject template."""
@@ -71,37 +83,44 @@ class Renderer:
 
     def refresh(self) -> None:
         """Forget what was looked up; drop every loaded template if one changed on disk."""
-        if not all(template.is_up_to_date for template in list(self.env.cache.values())):  # type: ignore[union-attr]
-            self.env.cache.clear()  # type: ignore[union-attr]
+        for env in (self.env, self.markdown_env):
+            if not all(template.is_up_to_date for template in list(env.cache.values())):  # type: ignore[union-attr]
+                env.cache.clear()  # type: ignore[union-attr]
         self._found.clear()
 
     def render(self, kind: str, context: Mapping[str, Any]) -> RenderedParts:
         text = self._render(f"{kind}.text.j2", context)
-        markdown = self._optional(f"{kind}.md.j2", context)
+        markdown = self._optional(f"{kind}.md.j2", context, markdown=True)
+        if not markdown:
+            # The text body stands in for Markdown; rendered again with inert values only when
+            # something in it could act (most texts have no bracket at all).
+            active = any(c in text for c in _MARKDOWN_ACTIVE)
+            markdown = self._render(f"{kind}.text.j2", context, markdown=True) if active else text
         return RenderedParts(
             subject=" ".join(self._render(f"{kind}.subject.j2", context).split()),
             text=text,
             html=self._optional(f"{kind}.html.j2", context),
-            markdown=markdown or text,
+            markdown=markdown,
         )
 
-    def _render(self, name: str, context: Mapping[str, Any]) -> str:
-        template = self._template(name)
+    def _render(self, name: str, context: Mapping[str, Any], *, markdown: bool = False) -> str:
+        template = self._template(name, markdown)
         if template is None:
             raise TemplateNotFound(name)
         return template.render(context).strip() + "\n"
 
-    def _optional(self, name: str, context: Mapping[str, Any]) -> str:
-        template = self._template(name)
+    def _optional(self, name: str, context: Mapping[str, Any], *, markdown: bool = False) -> str:
+        template = self._template(name, markdown)
         return "" if template is None else template.render(context).strip() + "\n"
 
-    def _template(self, name: str) -> Template | None:
-        if name not in self._found:
+    def _template(self, name: str, markdown: bool = False) -> Template | None:
+        found = (markdown, name)
+        if found not in self._found:
             try:
-                self._found[name] = self.env.get_template(name)
+                self._found[found] = (self.markdown_env if markdown else self.env).get_template(name)
             except TemplateNotFound:
-                self._found[name] = None
-        return self._found[name]
+                self._found[found] = None
+        return self._found[found]
 
     # Filters: dates and times as people in the bureau write them.
 

@@ -21,12 +21,13 @@ from scheduler.clock import Clock
 from scheduler.config import LoadedConfig
 from scheduler.db import take_turns
 from scheduler.dispatcher import Dispatcher
-from scheduler.outbox import store
 from scheduler.outbox.models import FINAL, OutboxMessage
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory
-from scheduler.people.imports import import_enterprises, import_staff
+from scheduler.people.imports import apply, parse_enterprises, parse_staff
+from scheduler.people.upsert import Spool
 from scheduler.planners import PlanContext, Planner
+from scheduler.planning import plan_window
 from scheduler.tabular import DataError
 
 UPCOMING_LOOKBACK = dt.timedelta(days=1)  # far more than any planner looks back
@@ -54,25 +55,30 @@ class Service:
     # Data files named in config: imported on start and whenever their content changes.
 
     def sync_data(self) -> int:
-        """Import every changed data file; returns how many were imported. Raises DataError."""
+        """Import every changed data file; returns how many were imported. Raises DataError.
+
+        A changed file is read and checked before the write transaction (which on SQLite blocks
+        every other writer), so that transaction only writes.
+        """
         data = self.config.data
         imported = 0
         for name, relative in (("staff", data.staff), ("enterprises", data.enterprises)):
             if not relative:
                 continue
             path = self.loaded.resolve(relative)
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError as exc:
-                raise DataError([f"{path}: cannot read the {name} file named in config ({exc.strerror})"]) from None
-            with self.sessions.begin() as session:
+            digest = _digest(path, name)
+            with self.sessions() as session:
+                known = session.get(state.DataFile, str(path))
+                if known is not None and known.sha256 == digest:
+                    continue
+            with self._parse(name, path) as parsed, self.sessions.begin() as session:
                 # Replicas starting together would otherwise import the same file at once and
                 # collide on its codes; the one that waited then finds the file already imported.
                 take_turns(session, "safeduty:data-sync")
                 known = session.get(state.DataFile, str(path))
                 if known is not None and known.sha256 == digest:
                     continue
-                result = self._import(session, name, path)
+                result = apply(session, name, parsed, replace=True)
                 now = self.clock.now()
                 if known is None:
                     session.add(state.DataFile(path=str(path), sha256=digest, imported_at=now))
@@ -82,10 +88,11 @@ class Service:
             imported += 1
         return imported
 
-    def _import(self, session: Session, name: str, path: Path) -> object:
+    def _parse(self, name: str, path: Path) -> Spool:
+        limits = self.config.security.imports
         if name == "staff":
-            return import_staff(session, path, replace=True)
-        return import_enterprises(session, path, channels=self.config.channels, replace=True)
+            return parse_staff(path, limits)
+        return parse_enterprises(path, self.config.channels, limits)
 
     # Planning
 
@@ -108,10 +115,13 @@ class Service:
                     continue  # the clock went back: this window is already planned
                 if directory is None:
                     directory = Directory.load(session, self.config)
-                window = Window(start, now)
-                messages = planner(PlanContext(self.config, self.calendar, directory, session), window)
-                created += store.enqueue(session, messages, now)
-                state.record_tick(session, name, now)
+                ctx = PlanContext(self.config, self.calendar, directory, session)
+                # A failure stays with its message or its planner: recorded for the admins,
+                # never in the way of the other planners (scheduler/planning.py).
+                planned = plan_window(session, name, planner, ctx, Window(start, now), now)
+                created += planned.created
+                if planned.complete:
+                    state.record_tick(session, name, now)
         return created
 
     def upcoming(self, horizon: dt.timedelta, limit: int) -> list[PlannedMessage]:
@@ -134,3 +144,15 @@ class Service:
         planned = self.plan_due()
         return planned, self.dispatcher.dispatch_due()
 
+
+
+def _digest(path: Path, name: str) -> str:
+    """The file's SHA-256, read in chunks."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise DataError([f"{path}: cannot read the {name} file named in config ({exc.strerror})"]) from None
+    return digest.hexdigest()

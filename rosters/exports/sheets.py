@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Sequence
 
 from rosters.exports.rows import HEADINGS, RosterRow
+from scheduler.cells import csv_row, xlsx_append
 
 # Zip entries and workbook properties carry timestamps; pinning them keeps the bytes stable.
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -20,7 +21,7 @@ def to_csv(rows: Sequence[RosterRow]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADINGS)
     for row in rows:
-        writer.writerow(row.cells())
+        writer.writerow(csv_row(row.cells()))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -34,17 +35,17 @@ def to_xlsx(rows: Sequence[RosterRow], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "值班表"
-    sheet.append([title])
+    xlsx_append(sheet, [title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADINGS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(list(HEADINGS))
+    xlsx_append(sheet, HEADINGS)
     thin = Side(style="thin")
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
         # The date as a date (Excel sorts, filters and formats it), not as text.
-        sheet.append([row.day.date, *row.cells()[1:]])
+        xlsx_append(sheet, [row.day.date, *row.cells()[1:]])
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     for line in sheet.iter_rows(min_row=2):
         for cell in line:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.outbox.planned import Mention
+from scheduler.redaction import redact
 
 
 class Outcome(enum.StrEnum):
@@ -32,6 +33,9 @@ class DeliveryError(Exception):
         *,
         target_wide: bool = True,
     ) -> None:
+        # Reasons are stored, shown and sent to the admins: a vendor's answer may quote our
+        # token or URL back, so every reason is masked here, in one place.
+        reason = redact(reason)
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from scheduler.channels.base import DeliveryError, Outcome, Rendered
+from scheduler.files import append_private
 
 log = logging.getLogger("safeduty.console")
 
@@ -20,8 +21,7 @@ class ConsoleChannel:
     def send(self, message: Rendered) -> str:
         record = asdict(message)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
+            with append_private(self.path) as fh:  # 0600: it holds every message sent
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as exc:  # a full disk may free up; a missing permission will not
             raise DeliveryError(Outcome.TRANSIENT, f"cannot append to {self.path}: {exc.strerror}") from None

@@ -43,10 +43,11 @@ def signed_url(url: str, secret: str, timestamp_ms: str) -> str:
 
 
 class DingtalkChannel:
-    def __init__(self, name: str, spec: DingtalkChannelConfig, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, name: str, spec: DingtalkChannelConfig, wall: Callable[[], float] = time.time,
+                 *, refuse_private: bool = False) -> None:
         self.name = name
         self.spec = spec
-        self.http = HttpClient(spec, wall)
+        self.http = HttpClient(spec, wall, refuse_private=refuse_private)
         self.wall = wall
 
     def payload(self, message: Rendered, text: str) -> dict[str, Any]:

@@ -33,10 +33,11 @@ def sign(secret: str, timestamp_s: str) -> str:
 
 
 class FeishuChannel:
-    def __init__(self, name: str, spec: FeishuChannelConfig, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, name: str, spec: FeishuChannelConfig, wall: Callable[[], float] = time.time,
+                 *, refuse_private: bool = False) -> None:
         self.name = name
         self.spec = spec
-        self.http = HttpClient(spec, wall)
+        self.http = HttpClient(spec, wall, refuse_private=refuse_private)
         self.wall = wall
 
     def payload(self, message: Rendered, text: str) -> dict[str, Any]:

@@ -15,8 +15,16 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from scheduler.channels.addresses import (
+    AddressRefused,
+    GuardedAdapter,
+    check_url,
+    refused_in,
+    url_refusal,
+)
 from scheduler.channels.base import DeliveryError, Outcome
 from scheduler.config.channels import _HttpChannelConfig
+from scheduler.redaction import summary
 
 USER_AGENT = "safeduty/0.1"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
@@ -24,7 +32,8 @@ CONFIG_STATUSES = frozenset({401, 403, 404, 410})  # the target is gone or refus
 
 
 class HttpClient:
-    def __init__(self, spec: _HttpChannelConfig, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, spec: _HttpChannelConfig, wall: Callable[[], float] = time.time, *,
+                 refuse_private: bool = False) -> None:
         session = requests.Session()
         # Environment proxy and netrc look-ups cost about a third of the CPU of a request; a proxy
         # is named explicitly in config instead.
@@ -32,7 +41,12 @@ class HttpClient:
         if spec.proxy:
             session.proxies = {"http": spec.proxy, "https": spec.proxy}
         session.verify = spec.verify_tls
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+        # The private-address policy (channels.addresses): checked as each connection is made,
+        # or, through a proxy (which resolves the host itself), before each request.
+        self.refuse_private = refuse_private and not spec.allow_private
+        self.check_before = self.refuse_private and bool(spec.proxy)
+        guarded = self.refuse_private and not spec.proxy
+        adapter = (GuardedAdapter if guarded else HTTPAdapter)(pool_connections=1, pool_maxsize=1, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         self.session = session
@@ -52,10 +66,14 @@ class HttpClient:
         """
         request = requests.PreparedRequest()
         request.method = "POST"
-        request.url = self._prepared_url(url)
         request.headers = CaseInsensitiveDict(headers)
         request.prepare_body(body, None)
         try:
+            request.url = self._prepared_url(url)
+            if self.refuse_private and (why := url_refusal(url)):
+                raise AddressRefused(why)
+            if self.check_before:
+                check_url(url)
             response = self.adapter.send(request, timeout=self.timeout, verify=self.verify,
                                          proxies=self.session.proxies)
             _ = response.content  # read it all, so the connection goes back to the pool
@@ -70,10 +88,19 @@ class HttpClient:
             raise DeliveryError(
                 Outcome.TRANSIENT, f"no answer within {self.timeout[1]:g}s (the message may have arrived)"
             ) from None
+        except AddressRefused as exc:
+            raise DeliveryError(Outcome.CONFIG, str(exc)) from None
         except requests.exceptions.ConnectionError as exc:
+            if (refused := refused_in(exc)) is not None:
+                raise DeliveryError(Outcome.CONFIG, str(refused)) from None
             raise DeliveryError(Outcome.TRANSIENT, f"connection failed: {_cause(exc)}") from None
-        except requests.exceptions.RequestException as exc:  # an invalid URL, a bad proxy setting
-            raise DeliveryError(Outcome.CONFIG, f"request could not be made: {type(exc).__name__}") from None
+        except requests.exceptions.InvalidURL:
+            # Never the exception's text: it quotes the URL, and the URL holds the bot's token.
+            raise DeliveryError(Outcome.CONFIG, "the url is not a valid URL (check host and port)") from None
+        except requests.exceptions.RequestException as exc:  # a bad proxy setting
+            raise DeliveryError(Outcome.CONFIG, f"request could not be made: {summary(exc)}") from None
+        except OSError:  # checked before a proxied request: the url's host did not resolve
+            raise DeliveryError(Outcome.TRANSIENT, "connection failed: the url's host could not be resolved") from None
 
     def _prepared_url(self, url: str) -> str:
         """``url`` as requests normalises it, worked out once per URL (parsing it costs about as

@@ -37,11 +37,12 @@ def signature(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookChannel:
-    def __init__(self, name: str, spec: WebhookChannelConfig, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, name: str, spec: WebhookChannelConfig, wall: Callable[[], float] = time.time,
+                 *, refuse_private: bool = False) -> None:
         self.name = name
         self.spec = spec
         self.secrets = spec.secret.split()
-        self.http = HttpClient(spec, wall)
+        self.http = HttpClient(spec, wall, refuse_private=refuse_private)
         self.wall = wall
 
     def payload(self, message: Rendered, text: str) -> dict[str, Any]:

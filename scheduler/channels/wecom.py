@@ -26,10 +26,11 @@ CONFIG_CODES = frozenset({93000, 40001, 40014, 42001})  # invalid webhook url / 
 
 
 class WecomChannel:
-    def __init__(self, name: str, spec: WecomChannelConfig, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, name: str, spec: WecomChannelConfig, wall: Callable[[], float] = time.time,
+                 *, refuse_private: bool = False) -> None:
         self.name = name
         self.spec = spec
-        self.http = HttpClient(spec, wall)
+        self.http = HttpClient(spec, wall, refuse_private=refuse_private)
 
     def payload(self, message: Rendered) -> dict[str, Any]:
         mobiles = [m.mobile for m in message.mentions if m.mobile]

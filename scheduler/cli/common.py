@@ -27,7 +27,9 @@ class Fatal(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        from scheduler.redaction import redact  # secrets a message might quote are masked
+
+        click.echo(f"error: {redact(self.format_message())}", err=True)
 
 
 class Context:
@@ -46,14 +48,13 @@ class Context:
     def loaded(self) -> LoadedConfig:
         from scheduler import logs
         from scheduler.config import load_config
-        from scheduler.config.typed import secrets_in
 
         loaded = load_config(self.config_path)
         service = loaded.config.service
         level = service.log_level
         if self.interactive and not self.verbose and level in ("DEBUG", "INFO"):
             level = "WARNING"
-        logs.setup(self.log_format or service.log_format, level, secrets_in(loaded.config), zone=service.zone)
+        logs.setup(self.log_format or service.log_format, level, loaded.secrets, zone=service.zone)
         return loaded
 
     @cached_property

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scheduler.cli.common import Context, pass_context
-from scheduler.people.imports import import_enterprises, import_staff
+from scheduler.people.imports import apply, parse_enterprises, parse_staff
 
 FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 REPLACE = click.option("--replace", is_flag=True,
@@ -28,8 +28,11 @@ def group() -> None:
 @pass_context
 def enterprises(ctx: Context, file: Path, replace: bool) -> None:
     """Import enterprises (编码, 名称, 类别, 行政区划, contacts…)."""
-    with ctx.app.sessions.begin() as session:
-        result = import_enterprises(session, file, channels=ctx.loaded.config.channels, replace=replace)
+    config = ctx.loaded.config
+    # Read and checked whole before the write transaction, which then only writes.
+    with parse_enterprises(file, config.channels, config.security.imports) as parsed, \
+            ctx.app.sessions.begin() as session:
+        result = apply(session, "enterprises", parsed, replace)
     click.echo(f"{file}: enterprises imported ({result})")
 
 
@@ -44,8 +47,8 @@ def staff(ctx: Context, file: Path, replace: bool) -> None:
     from scheduler.people.duplicates import probable_duplicates
     from scheduler.people.models import Staff
 
-    with ctx.app.sessions.begin() as session:
-        result = import_staff(session, file, replace=replace)
+    with parse_staff(file, ctx.loaded.config.security.imports) as parsed, ctx.app.sessions.begin() as session:
+        result = apply(session, "staff", parsed, replace)
         active = list(session.scalars(select(Staff).where(Staff.active).order_by(Staff.code)))
         warnings = probable_duplicates(active)
     click.echo(f"{file}: staff imported ({result})")

@@ -24,7 +24,7 @@ from scheduler.cli.common import (
 from scheduler.hazards import export, queries, register
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import AMOUNT_FORMS, columns, labels
-from scheduler.hazards.imports import import_hazards
+from scheduler.hazards.imports import import_hazards, read_ledger
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
 from scheduler.hazards.vocab import HazardLevel, HazardStatus
@@ -95,7 +95,7 @@ def _parse(ctx: Context, given: dict[str, Any]) -> dict[str, Any]:
             values[name] = text
             continue
         try:
-            values[name] = specs[name].parse(text.strip())
+            values[name] = specs[name].convert(text.strip())
         except ValueError as exc:
             raise Fatal(f"{options[name]}: {exc}") from None
     return values
@@ -127,10 +127,12 @@ def import_(ctx: Context, file: Path, actor: str) -> None:
     New codes are registered, known ones updated; any bad row fails the whole file.
     """
     config = ctx.loaded.config
+    # Read and parsed before the write transaction, which then only checks and writes.
+    ledger = read_ledger(file, config.service.zone, config.security.imports)
     with ctx.synced_app.sessions.begin() as session:
         result = import_hazards(
             session,
-            file,
+            ledger,
             zone=config.service.zone,
             now=_now(ctx),
             actor=actor,

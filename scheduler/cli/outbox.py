@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import click
+from jinja2 import TemplateError
 from sqlalchemy import select
 
 from scheduler.channels.base import DeliveryError, Rendered
@@ -23,6 +24,7 @@ from scheduler.outbox.manual import RETRYABLE_BY_HAND
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.planned import Mention, short_ref
 from scheduler.outbox.targets import Limits
+from scheduler.redaction import summary
 
 
 @click.group("outbox")
@@ -174,7 +176,10 @@ def send_test(ctx: Context, channel: str, recipient: str) -> None:
     context = {"channel": channel, "sent_at": now.isoformat(), "bureau": config.service.bureau,
                "office": config.service.office, "recipient_name": "管理员", "ref": short_ref(key),
                "due_at": now.isoformat(), "late": False}
-    parts = app.renderer.render("admin/test", context)
+    try:
+        parts = app.renderer.render("admin/test", context)
+    except TemplateError as exc:
+        raise Fatal(f"template admin/test: {summary(exc)}") from None
     mentions: tuple[Mention, ...] = ()
     if recipient and "@" not in recipient:
         mentions = (Mention("", open_id=recipient) if recipient.startswith("ou_") else Mention("", recipient),)

@@ -35,6 +35,7 @@ from scheduler.cli.common import (
     print_json,
     print_table,
 )
+from scheduler.files import write_private
 from scheduler.people.checks import audience_warnings
 from scheduler.people.directory import Directory
 from scheduler.vocab import Role
@@ -192,7 +193,7 @@ def show(ctx: Context, start: dt.date | None, end: dt.date | None, fmt: str, per
                                   person=code).encode(),
         }[fmt]()
     if output is not None:
-        output.write_bytes(data)
+        write_private(output, data)  # 0600: a roster lists everyone's mobile
         click.echo(f"wrote {output} ({len(rows)} day(s))", err=True)
     elif fmt == "xlsx":
         raise Fatal("an XLSX roster needs a file: add -o FILE.xlsx")

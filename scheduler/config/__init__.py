@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scheduler.config.schema import Config
-from scheduler.config.typed import Converter, Problem
+from scheduler.config.typed import Converter, Problem, secrets_in
 from scheduler.config.validate import cross_check
 
 __all__ = ["Config", "ConfigError", "LoadedConfig", "load_config"]
@@ -30,6 +30,8 @@ class LoadedConfig:
 
     config: Config
     path: Path
+    # What logs, stored errors and CLI errors must never show: every ${NAME} value and Secret.
+    secrets: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -61,4 +63,5 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> L
     problems = converter.problems or cross_check(config)
     if problems:
         raise ConfigError(path, problems)
-    return LoadedConfig(config, path.resolve())
+    secrets = (*converter.environment_values, *secrets_in(config))
+    return LoadedConfig(config, path.resolve(), tuple(dict.fromkeys(s for s in secrets if s)))

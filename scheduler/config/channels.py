@@ -10,17 +10,65 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import hmac
+import ipaddress
+import urllib.parse
 from dataclasses import dataclass, fields
 from typing import Literal
 
 from scheduler.config.typed import Secret
+from scheduler.redaction import mask_patterns
 
 NO_SECRET = Secret("")
 
 
-def _check_url(url: str) -> None:
-    if url and not url.startswith(("https://", "http://")):
-        raise ValueError("url must start with https:// (or http://)")
+def _check_url(url: str, what: str = "url", schemes: tuple[str, ...] = ("https", "http")) -> None:
+    """Refuse, at load, a URL that no request could be made to. The message names the part that
+    is wrong, never the URL itself: for the chat bots it holds the token."""
+    problem = url_problem(url, schemes)
+    if problem:
+        raise ValueError(f"{what} {problem}")
+
+
+def url_problem(url: str, schemes: tuple[str, ...] = ("https", "http")) -> str | None:
+    if not url:
+        return "is empty"
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return "contains a space or a control character (percent-encode it, e.g. %20)"
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in schemes:
+        return f"must start with {schemes[0]}://" + "".join(f" (or {s}://)" for s in schemes[1:])
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:  # "Port out of range 0-65535", "Invalid IPv6 URL", a port that is not a number
+        return "has an invalid port or address (the port must be a number from 1 to 65535)"
+    host = parts.hostname
+    if not host:
+        return "has no host name"
+    if port == 0:
+        return "has an invalid port or address (the port must be a number from 1 to 65535)"
+    if not _valid_host(host):
+        return "has an invalid host name"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(
+        0 < len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
+        and all(c.isalnum() or c in "-_" for c in label)
+        for label in labels
+    )
 
 
 @dataclass(frozen=True)
@@ -69,9 +117,12 @@ class _HttpChannelConfig:
     connect_timeout: dt.timedelta = dt.timedelta(seconds=5)
     proxy: str = ""
     verify_tls: bool = True
+    allow_private: bool = False  # exempt from security.refuse_private_urls (an intranet host)
 
     def __post_init__(self) -> None:
         _check_url(self.url)
+        if self.proxy:
+            _check_url(self.proxy, "proxy", ("http", "https", "socks5", "socks5h"))
 
 
 @dataclass(frozen=True)
@@ -134,8 +185,22 @@ ChannelConfig = (
 BOT_TYPES = frozenset({"wecom", "dingtalk", "feishu"})
 
 
-def fingerprint(spec: ChannelConfig) -> str:
-    """A digest of a channel's settings (secrets included, never shown): when it changes, a target
-    marked unhealthy is tried again, since someone fixed its config."""
-    text = "\n".join(f"{f.name}={getattr(spec, f.name)!s}" for f in fields(spec))
+def fingerprint(spec: ChannelConfig, key: str = "") -> str:
+    """A digest of a channel's settings: when it changes, a target marked unhealthy is tried
+    again, since someone fixed its config. It is stored in the database, so it must not let a
+    reader test guesses of a password or token against it:
+
+    - with ``key`` (config ``security.fingerprint_key`` or its generated key file): an HMAC over
+      every setting, secrets included;
+    - without: a plain digest of the settings that are not secrets (a URL counts without its
+      credential parts), so a changed token alone does not count as a change.
+    """
+    def shown(value: object) -> str:
+        if not isinstance(value, Secret) or key:
+            return str(value)
+        return mask_patterns(value) if "://" in value else ("set" if value else "")
+
+    text = "\n".join(f"{f.name}={shown(getattr(spec, f.name))}" for f in fields(spec))
+    if key:
+        return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
     return hashlib.sha256(text.encode()).hexdigest()[:16]

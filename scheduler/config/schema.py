@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from scheduler.config.calendar import CalendarConfig
 from scheduler.config.channels import ChannelConfig
 from scheduler.config.clerk import MessagesConfig
+from scheduler.config.hardening import SecurityConfig
 from scheduler.config.hazards import HazardsConfig
 from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
@@ -116,3 +117,4 @@ class Config:
     messages: MessagesConfig = field(default_factory=MessagesConfig)
     web: WebConfig = field(default_factory=WebConfig)
     receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)

@@ -47,8 +47,10 @@ def parse_duration(text: str) -> dt.timedelta:
     return dt.timedelta(seconds=float(match[1]) * _DURATION_UNITS[match[2]])
 
 
-def interpolate(text: str, key: str, environ: Mapping[str, str], problems: list[Problem]) -> str:
-    """Replace ${NAME} with the environment variable NAME; an unset NAME is a problem."""
+def interpolate(text: str, key: str, environ: Mapping[str, str], problems: list[Problem],
+                found: list[str] | None = None) -> str:
+    """Replace ${NAME} with the environment variable NAME; an unset NAME is a problem.
+    Each value put in is appended to ``found`` (logs mask every one of them)."""
 
     def repl(match: re.Match[str]) -> str:
         name = match[1]
@@ -57,6 +59,8 @@ def interpolate(text: str, key: str, environ: Mapping[str, str], problems: list[
                 Problem(key, f"environment variable {name} is not set (export it, or remove the key)")
             )
             return ""
+        if found is not None:
+            found.append(environ[name])
         return environ[name]
 
     return _ENV.sub(repl, text)
@@ -66,6 +70,7 @@ class Converter:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
         self.problems: list[Problem] = []
+        self.environment_values: list[str] = []  # every ${NAME} value read: secrets to mask
         self._hints: dict[type, dict[str, Any]] = {}
 
     def fail(self, key: str, message: str) -> None:
@@ -75,7 +80,7 @@ class Converter:
         origin = typing.get_origin(tp)
         args = typing.get_args(tp)
         if isinstance(value, str) and "${" in value:
-            value = interpolate(value, key, self.environ, self.problems)
+            value = interpolate(value, key, self.environ, self.problems, self.environment_values)
         if origin in (typing.Union, types.UnionType):
             return self._union(args, value, key)
         if origin is typing.Literal:

@@ -13,7 +13,7 @@ from scheduler.config.hazards import ENTERPRISE_AUDIENCES, Audience
 from scheduler.config.schema import Config
 from scheduler.hazards.models import Hazard
 from scheduler.outbox.planned import Recipient
-from scheduler.people.directory import Directory
+from scheduler.people.directory import Directory, recipient_label
 from scheduler.people.models import Enterprise
 from scheduler.vocab import ContactDuty
 
@@ -108,7 +108,7 @@ def responsible(config: Config, enterprise: Enterprise, hazard: Hazard) -> Recip
         address = hazard.responsible_email or hazard.responsible_mobile
     if not hazard.responsible_name or not address:
         return None
-    name = f"{enterprise.name} 整改责任人 {hazard.responsible_name}"
+    name = recipient_label(enterprise.name, "整改责任人", hazard.responsible_name)
     # One responsible person per hazard, and message keys carry the hazard: no address in the
     # key, which keeps it short (the outbox key is at most 255 characters).
     return Recipient(f"enterprise:{enterprise.code}:responsible", name, channel, address)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scheduler.cells import csv_record
 from scheduler.hazards.completeness import missing_items
 from scheduler.hazards.fields import columns
 from scheduler.hazards.models import Hazard
@@ -124,7 +125,7 @@ def to_csv(hazards: Sequence[Hazard], zone: ZoneInfo) -> str:
         buffer, fieldnames=[c.label for c in columns(zone)], lineterminator="\n"
     )
     writer.writeheader()
-    writer.writerows(row(h, zone) for h in hazards)
+    writer.writerows(csv_record(row(h, zone)) for h in hazards)
     return buffer.getvalue()
 
 

@@ -76,7 +76,12 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
             parse=tabular.text(200),
         ),
         Column("title", ("隐患名称", "标题", "title"), required=True, parse=tabular.text(200)),
-        Column("description", ("隐患描述", "隐患情况", "description"), parse=tabular.text(4000)),
+        Column(
+            "description",
+            ("隐患描述", "隐患情况", "description"),
+            parse=tabular.text(4000),
+            multiline=True,
+        ),
         Column("location", ("隐患部位", "部位", "位置", "location"), parse=tabular.text(200)),
         Column("category", ("隐患类别", "category"), required=True, parse=_vocab(HazardCategory)),
         Column(
@@ -84,7 +89,12 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
         ),
         Column("source", ("隐患来源", "来源", "source"), parse=_vocab(HazardSource)),
         Column("found_on", ("发现日期", "排查日期", "found_on"), required=True, parse=tabular.date),
-        Column("measures", ("整改措施", "治理措施", "measures"), parse=tabular.text(4000)),
+        Column(
+            "measures",
+            ("整改措施", "治理措施", "measures"),
+            parse=tabular.text(4000),
+            multiline=True,
+        ),
         Column("funds_yuan", ("整改资金", "治理资金", "资金", "funds"), parse=funds),
         Column("funds_source", ("资金来源", "funds_source"), parse=tabular.text(200)),
         Column("deadline", ("整改期限", "整改时限", "治理期限", "deadline"), parse=tabular.date),
@@ -95,7 +105,12 @@ def columns(zone: ZoneInfo) -> tuple[Column, ...]:
             parse=tabular.mobile,
         ),
         Column("responsible_email", ("责任人邮箱", "responsible_email"), parse=tabular.email),
-        Column("contingency_plan", ("应急预案", "contingency_plan"), parse=tabular.text(4000)),
+        Column(
+            "contingency_plan",
+            ("应急预案", "contingency_plan"),
+            parse=tabular.text(4000),
+            multiline=True,
+        ),
         Column(
             "reported_to_regulator_at",
             ("报告监管部门时间", "报告监管部门", "reported_to_regulator_at"),

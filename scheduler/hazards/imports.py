@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler import tabular
+from scheduler.config.hardening import ImportLimits
 from scheduler.hazards import register
 from scheduler.hazards.fields import EDITABLE, columns, labels
 from scheduler.hazards.models import Hazard
 from scheduler.hazards.register import HazardError
 from scheduler.people.models import Enterprise
-from scheduler.tabular import DataError
+from scheduler.tabular import DEFAULT_LIMITS, DataError
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,25 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
+class Ledger:
+    """A hazard file read and parsed, before any transaction: its records, the columns it has,
+    and the problems of its cells (listed together with the problems found applying it)."""
+
+    path: Path
+    records: list[dict[str, Any]]
+    present: set[str]
+    problems: list[str]
+
+
+def read_ledger(path: Path, zone: ZoneInfo, limits: ImportLimits = DEFAULT_LIMITS) -> Ledger:
+    specs = columns(zone)
+    rows = tabular.read_rows(path, specs, limits)
+    present = set(rows[0].values) if rows else set()
+    records, problems = tabular.parse_records(path, rows, specs)
+    return Ledger(path, records, present, list(problems))
+
+
+@dataclass(frozen=True)
 class Importer:
     session: Session
     zone: ZoneInfo
@@ -44,11 +64,9 @@ class Importer:
     actor: str
     general_deadline_days: int
 
-    def run(self, path: Path) -> ImportResult:
-        specs = columns(self.zone)
-        rows = tabular.read_rows(path, specs)
-        present = set(rows[0].values) if rows else set()
-        records, problems = tabular.parse_records(path, rows, specs)
+    def run(self, source: Path | Ledger) -> ImportResult:
+        ledger = source if isinstance(source, Ledger) else read_ledger(source, self.zone)
+        path, records, present, problems = ledger.path, ledger.records, ledger.present, list(ledger.problems)
         duplicates = _duplicates(path, records)
         problems.extend(message for message, _ in duplicates)
         records = [r for r in records if r["_row"] not in {row for _, row in duplicates}]
@@ -154,7 +172,7 @@ class Importer:
 
 def import_hazards(
     session: Session,
-    path: Path,
+    path: Path | Ledger,
     *,
     zone: ZoneInfo,
     now: dt.datetime,

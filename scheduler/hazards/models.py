@@ -47,7 +47,7 @@ class Hazard(Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     responsible_name: Mapped[str] = mapped_column(String(64), default="")
     responsible_mobile: Mapped[str] = mapped_column(String(32), default="")
-    responsible_email: Mapped[str] = mapped_column(String(200), default="")
+    responsible_email: Mapped[str] = mapped_column(String(254), default="")
     contingency_plan: Mapped[str] = mapped_column(Text, default="")
     # 双报告 (安全生产法 Art. 41)
     reported_to_regulator_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

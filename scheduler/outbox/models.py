@@ -59,7 +59,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(64))
     recipient_key: Mapped[str] = mapped_column(String(160))
     recipient_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(254), default="")
     mentions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

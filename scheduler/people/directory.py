@@ -16,6 +16,19 @@ from scheduler.outbox.planned import Mention, Recipient
 from scheduler.people.models import Enterprise, Staff
 from scheduler.vocab import Category, ContactDuty, Role
 
+# How many characters the outbox keeps of a recipient's name (outbox.recipient_name).
+NAME_CHARS = 200
+
+
+def recipient_label(owner: str, *rest: str) -> str:
+    """"{owner} {rest…}" within NAME_CHARS: a long enterprise name is shortened with "…", so
+    the duty and the person's name always show (an enterprise name alone may use all 200)."""
+    tail = "".join(f" {part}" for part in rest if part)
+    if len(owner) + len(tail) <= NAME_CHARS:
+        return owner + tail
+    room = NAME_CHARS - len(tail) - 1
+    return (owner[:room] + "…" + tail) if room > 0 else (owner + tail)[: NAME_CHARS - 1] + "…"
+
 
 class Directory:
     def __init__(self, config: Config, enterprises: Sequence[Enterprise], staff: Sequence[Staff]) -> None:
@@ -54,7 +67,8 @@ class Directory:
             recipients = [r for s in members if (r := self.person(s, channel)) is not None]
         if spec.bot:
             mentions = tuple(Mention(s.name, s.mobile, s.feishu_open_id) for s in members)
-            recipients.append(Recipient(f"group:{name}", spec.label or name, spec.bot, mentions=mentions))
+            recipients.append(Recipient(f"group:{name}", recipient_label(spec.label or name), spec.bot,
+                                        mentions=mentions))
         return recipients
 
     def person(self, staff: Staff, channel: str | None = None) -> Recipient | None:
@@ -90,12 +104,12 @@ class Directory:
             if address is None or address in seen:
                 continue  # one person holding two duties gets one message
             seen.add(address)
-            label = f"{enterprise.name} {duty.label}{name and ' ' + name}"
+            label = recipient_label(enterprise.name, duty.label, name)
             recipients.append(Recipient(f"enterprise:{enterprise.code}:{duty.value}", label, channel, address))
         if reach.own_bot and enterprise.bot_channel:
             recipients.append(
-                Recipient(f"enterprise:{enterprise.code}:bot", enterprise.name, enterprise.bot_channel,
-                          mentions=tuple(mentions))
+                Recipient(f"enterprise:{enterprise.code}:bot", recipient_label(enterprise.name),
+                          enterprise.bot_channel, mentions=tuple(mentions))
             )
         return recipients
 

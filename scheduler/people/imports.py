@@ -3,21 +3,25 @@
 An import upserts by ``code``. With ``replace=True`` (how files named in config are synced)
 the file is the whole list: rows missing from it are deactivated, never deleted, so hazards
 and rosters that point at them keep their history.
+
+A file is read and checked in full first, one row at a time (``parse_*``: nothing is kept but
+the codes seen and the good records, spooled to disk), and only then written (``apply``), so
+a write transaction never waits on parsing and memory does not grow with the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler import tabular
+from scheduler.config.hardening import ImportLimits
 from scheduler.people.models import Enterprise, Staff
-from scheduler.tabular import Column, DataError
+from scheduler.people.upsert import ImportResult, Spool, upsert
+from scheduler.tabular import DEFAULT_LIMITS, Column, DataError, Problems
 from scheduler.vocab import Category, ContactDuty, Role
 
 
@@ -70,97 +74,121 @@ STAFF_COLUMNS: tuple[Column, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-    deactivated: int
-
-    def __str__(self) -> str:
-        return f"{self.created} new, {self.updated} updated, {self.deactivated} deactivated"
-
-
 def import_enterprises(
-    session: Session, path: Path, *, channels: Collection[str], replace: bool = False
+    session: Session, path: Path, *, channels: Collection[str], replace: bool = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    return _upsert(session, Enterprise, read_enterprises(path, channels), replace)
+    with parse_enterprises(path, channels, limits) as parsed:
+        return upsert(session, Enterprise, parsed, replace)
 
 
-def import_staff(session: Session, path: Path, *, replace: bool = False) -> ImportResult:
-    return _upsert(session, Staff, read_staff(path), replace)
+def import_staff(session: Session, path: Path, *, replace: bool = False,
+                 limits: ImportLimits = DEFAULT_LIMITS) -> ImportResult:
+    with parse_staff(path, limits) as parsed:
+        return upsert(session, Staff, parsed, replace)
 
 
-def read_enterprises(path: Path, channels: Collection[str]) -> list[dict[str, Any]]:
+def apply(session: Session, name: str, parsed: Spool, replace: bool) -> ImportResult:
+    """Write a file parsed by ``parse_enterprises``/``parse_staff`` ("enterprises"/"staff")."""
+    return upsert(session, Enterprise if name == "enterprises" else Staff, parsed, replace)
+
+
+def parse_enterprises(path: Path, channels: Collection[str], limits: ImportLimits = DEFAULT_LIMITS) -> Spool:
+    """Read and check a whole enterprises file without touching the database, its records
+    spooled to disk; raises DataError listing every bad row."""
+    return _spooled(_enterprises(path, channels, limits), ENTERPRISE_FIELDS)
+
+
+def parse_staff(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Spool:
+    return _spooled(_staff(path, limits), STAFF_FIELDS)
+
+
+def read_enterprises(path: Path, channels: Collection[str], limits: ImportLimits = DEFAULT_LIMITS
+                     ) -> list[dict[str, Any]]:
     """Parse and check an enterprises file without touching the database; raises DataError."""
-    records, problems = tabular.parse_records(path, tabular.read_rows(path, ENTERPRISE_COLUMNS), ENTERPRISE_COLUMNS)
-    problems += _duplicates(path, records, "code", "编码")
-    for r in records:
+    return _all(_enterprises(path, channels, limits))
+
+
+def read_staff(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    """Parse and check a staff file without touching the database; raises DataError."""
+    return _all(_staff(path, limits))
+
+
+ENTERPRISE_FIELDS = tuple(c.field for c in ENTERPRISE_COLUMNS)
+STAFF_FIELDS = tuple(c.field for c in STAFF_COLUMNS)
+
+
+def _enterprises(path: Path, channels: Collection[str], limits: ImportLimits
+                 ) -> Iterator[tuple[dict[str, Any] | None, Problems]]:
+    """(record, problems so far) per good row, then (None, every problem)."""
+    problems = Problems()
+    first: dict[str, int] = {}
+    rows = tabular.iter_rows(path, ENTERPRISE_COLUMNS, limits)
+    for r in tabular.parse_rows(path, rows, ENTERPRISE_COLUMNS, problems):
         where = f"{path}:{r['_row']}"
+        before = len(problems) + problems.more
+        _duplicate(problems, first, path, r, "code", "编码")
         if r["grade"] and r["category"] is not Category.SCENIC_AREA:
             problems.append(f"{where}: 等级: only A级旅游景区 have a grade")
         if not any(r[f"{d.value}_mobile"] or r[f"{d.value}_email"] for d in ContactDuty):
             problems.append(f"{where}: no contact has a mobile or e-mail; the enterprise could not be reached")
         if r["bot_channel"] and r["bot_channel"] not in channels:
             problems.append(f"{where}: 机器人通道: channel {r['bot_channel']!r} is not defined in config")
-    if problems:
-        raise DataError(tabular.by_row(problems))
-    return [{**r, "category": r["category"].value} for r in records]
+        if len(problems) + problems.more == before:
+            yield {**r, "category": r["category"].value}, problems
+    yield None, problems
 
 
-def read_staff(path: Path) -> list[dict[str, Any]]:
-    """Parse and check a staff file without touching the database; raises DataError."""
-    records, problems = tabular.parse_records(path, tabular.read_rows(path, STAFF_COLUMNS), STAFF_COLUMNS)
-    for r in records:
+def _staff(path: Path, limits: ImportLimits) -> Iterator[tuple[dict[str, Any] | None, Problems]]:
+    problems = Problems()
+    first: dict[str, int] = {}
+    rows = tabular.iter_rows(path, STAFF_COLUMNS, limits)
+    for r in tabular.parse_rows(path, rows, STAFF_COLUMNS, problems):
         r["code"] = r["code"] or r["name"]
-    problems += _duplicates(path, records, "code", "工号/姓名")
-    for r in records:
+        before = len(problems) + problems.more
+        _duplicate(problems, first, path, r, "code", "工号/姓名")
         if not r["mobile"] and not r["email"]:
             problems.append(f"{path}:{r['_row']}: {r['name']} has neither mobile nor e-mail")
-    if problems:
-        raise DataError(tabular.by_row(problems))
-    return [
-        {
-            **r,
-            "roles": ",".join(sorted(role.value for role in r["roles"])),
-            "supervises_categories": ",".join(c.value for c in r["supervises_categories"]),
-            "supervises_regions": ",".join(r["supervises_regions"]),
-        }
-        for r in records
-    ]
+        if len(problems) + problems.more == before:
+            yield {
+                **r,
+                "roles": ",".join(sorted(role.value for role in r["roles"])),
+                "supervises_categories": ",".join(c.value for c in r["supervises_categories"]),
+                "supervises_regions": ",".join(r["supervises_regions"]),
+            }, problems
+    yield None, problems
 
 
-def _duplicates(path: Path, records: list[dict[str, Any]], field: str, label: str) -> list[str]:
-    first: dict[str, int] = {}
-    problems = []
-    for r in records:
-        value = r[field]
-        if value in first:
-            problems.append(f"{path}:{r['_row']}: {label}: {value!r} already used on row {first[value]}")
+def _duplicate(problems: Problems, first: dict[str, int], path: Path, record: dict[str, Any], field: str,
+               label: str) -> None:
+    value = record[field]
+    if value in first:
+        problems.append(f"{path}:{record['_row']}: {label}: {value!r} already used on row {first[value]}")
+    else:
+        first[value] = record["_row"]
+
+
+def _spooled(found: Iterator[tuple[dict[str, Any] | None, Problems]], fields: tuple[str, ...]) -> Spool:
+    spool = Spool(fields)
+    try:
+        for record, problems in found:
+            if record is None:
+                if problems or problems.more:
+                    raise DataError(problems.listed())
+            elif not problems:
+                spool.add(record)  # once a problem is found, nothing more is kept: it will fail
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def _all(found: Iterator[tuple[dict[str, Any] | None, Problems]]) -> list[dict[str, Any]]:
+    records = []
+    for record, problems in found:
+        if record is None:
+            if problems or problems.more:
+                raise DataError(problems.listed())
         else:
-            first[value] = r["_row"]
-    return problems
-
-
-def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], replace: bool) -> ImportResult:
-    existing = {obj.code: obj for obj in session.scalars(select(model))}
-    created = updated = 0
-    for row in rows:
-        values = {k: v for k, v in row.items() if not k.startswith("_")}
-        obj = existing.pop(values["code"], None)
-        if obj is None:
-            session.add(model(**values, active=True))
-            created += 1
-        else:
-            changed = not obj.active or any(getattr(obj, k) != v for k, v in values.items())
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj.active = True
-            updated += changed
-    deactivated = 0
-    if replace:
-        for obj in existing.values():
-            if obj.active:
-                obj.active = False
-                deactivated += 1
-    session.flush()
-    return ImportResult(created, updated, deactivated)
+            records.append(record)
+    return records

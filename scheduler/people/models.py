@@ -22,13 +22,13 @@ class Enterprise(Base):
     region: Mapped[str] = mapped_column(String(64), default="")  # 行政区划 code or name
     principal_name: Mapped[str] = mapped_column(String(64), default="")
     principal_mobile: Mapped[str] = mapped_column(String(32), default="")
-    principal_email: Mapped[str] = mapped_column(String(200), default="")
+    principal_email: Mapped[str] = mapped_column(String(254), default="")
     safety_manager_name: Mapped[str] = mapped_column(String(64), default="")
     safety_manager_mobile: Mapped[str] = mapped_column(String(32), default="")
-    safety_manager_email: Mapped[str] = mapped_column(String(200), default="")
+    safety_manager_email: Mapped[str] = mapped_column(String(254), default="")
     warning_contact_name: Mapped[str] = mapped_column(String(64), default="")
     warning_contact_mobile: Mapped[str] = mapped_column(String(32), default="")
-    warning_contact_email: Mapped[str] = mapped_column(String(200), default="")
+    warning_contact_email: Mapped[str] = mapped_column(String(254), default="")
     bot_channel: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -57,7 +57,7 @@ class Staff(Base):
     roles: Mapped[str] = mapped_column(String(200), default="")
     team: Mapped[str] = mapped_column(String(64), default="")
     mobile: Mapped[str] = mapped_column(String(32), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
     feishu_open_id: Mapped[str] = mapped_column(String(64), default="")
     # For supervisors: which categories and regions (行政区划 code prefixes) they oversee; empty = all.
     supervises_categories: Mapped[str] = mapped_column(Text, default="")

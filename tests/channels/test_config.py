@@ -59,3 +59,32 @@ def test_a_bad_channel_is_refused_naming_its_key(tmp_path: Path, table: str, com
     with pytest.raises(ConfigError) as failure:
         load_config(config, environ={})
     assert "channels.bad" in str(failure.value) and complaint in str(failure.value)
+
+
+@pytest.mark.parametrize(("url", "complaint"), [
+    ("https://", "has no host name"),
+    ("https://oapi.ding talk.com/robot/send", "contains a space"),
+    ("https://oapi.dingtalk.com:99999/robot/send", "port"),
+    ("https://oapi.dingtalk.com:http/robot/send", "port"),
+    ("https://[::1/robot/send", "invalid port or address"),
+    ("https://bad..host/robot/send", "invalid host name"),
+    (r"https://oapi.dingtalk.com/robot/send\r\nX-Injected: 1", "control character"),
+    ("", "is empty"),
+])
+def test_a_url_no_request_could_be_made_to_is_refused_at_load_without_quoting_it(
+        tmp_path: Path, url: str, complaint: str) -> None:
+    token = "4f0c2b7e9d1ccanary"
+    config = make_project(tmp_path, f'\n[channels.bad]\ntype = "dingtalk"\nurl = "{url}?access_token=${{T}}"\n'
+                          if url else '\n[channels.bad]\ntype = "dingtalk"\nurl = "${T}"\n')
+    with pytest.raises(ConfigError) as failure:
+        load_config(config, environ={"T": "" if not url else token})
+    message = str(failure.value)
+    assert "channels.bad: url " in message and complaint in message
+    assert token not in message
+
+
+def test_a_malformed_proxy_is_refused_naming_it(tmp_path: Path) -> None:
+    config = make_project(tmp_path, '\n[channels.bad]\ntype = "wecom"\nurl = "https://x"\nproxy = "proxy:3128"\n')
+    with pytest.raises(ConfigError) as failure:
+        load_config(config, environ={})
+    assert "channels.bad: proxy must start with http://" in str(failure.value)

@@ -97,7 +97,8 @@ def test_a_file_in_neither_utf8_nor_gbk_is_refused(app: App, tmp_path: Path) -> 
     path.write_bytes(b"\xff\xfe\x00\x81\x00")
     with pytest.raises(DataError) as caught, app.sessions.begin() as session:
         import_staff(session, path)
-    assert caught.value.problems == [f"{path}: not UTF-8 or GBK text (save it as 'CSV UTF-8' or as .xlsx)"]
+    assert caught.value.problems == [f"{path}: not UTF-8 or GBK text (the byte at offset 0, line 1, is neither; "
+                                     "save it as 'CSV UTF-8' or as .xlsx)"]
 
 
 def test_a_synced_file_is_the_whole_list_so_missing_people_are_deactivated(app: App, project: Path) -> None:

@@ -45,3 +45,39 @@ def test_interactive_commands_keep_routine_info_lines_off_stderr_unless_verbose(
     loud = CliRunner().invoke(main, ["--config", str(config), "-v", "roster", "stats", "--year", "2026"])
     assert loud.exit_code == 0, loud.output
     assert " INFO " in loud.stderr and "+08:00 INFO" in loud.stderr
+def _raise_with(url: str) -> None:
+    raise ValueError(f"Failed to parse: {url}")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_tracebacks_are_masked_in_text_and_json(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    token = "canary-7f3e9d1c"
+    logs.setup(fmt, "INFO", secrets=[f"https://h/robot/send?access_token={token}"])
+    try:
+        _raise_with(f"https://h:99999/robot/send?access_token={token}&sign=s1gn")
+    except ValueError:
+        logging.getLogger("safeduty.test").exception("sending raised")
+    err = capsys.readouterr().err
+    assert token not in err and "s1gn" not in err
+    assert "access_token=***" in err and "Traceback" in err
+
+
+def test_urllib3_debug_lines_never_show_a_token(capsys: pytest.CaptureFixture[str]) -> None:
+    logs.setup("text", "DEBUG", secrets=["canary-key-0042"])
+    logging.getLogger("urllib3.connectionpool").debug('%s://%s:%s "%s %s %s" %s', "https", "h", 443, "POST",
+                                                      "/send?key=canary-key-0042", "HTTP/1.1", 200)
+    logging.getLogger("urllib3.connectionpool").warning("Retrying after %s: /send?key=canary-key-0042", "reset")
+    err = capsys.readouterr().err
+    assert "canary-key-0042" not in err and "key=***" in err
+    assert "POST" not in err  # urllib3 stays at WARNING even when we log at DEBUG
+
+
+def test_an_uncaught_exception_is_printed_masked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    script = ("from scheduler import logs\nlogs.setup('text', 'INFO', ['canary-9d1c'])\n"
+              "raise RuntimeError('https://h/send?access_token=canary-9d1c')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "RuntimeError" in done.stderr and "canary-9d1c" not in done.stderr
