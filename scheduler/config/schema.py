@@ -16,6 +16,7 @@ from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
 from scheduler.config.status import StatusConfig
+from scheduler.config.warnings import WarningsConfig
 from scheduler.config.web import WebConfig
 from scheduler.vocab import ContactDuty, Role
 
@@ -118,3 +119,4 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    warnings: WarningsConfig = field(default_factory=WarningsConfig)
