@@ -55,7 +55,7 @@ def build(database: str) -> tuple[App, str]:
     now = clock.now()
     with app.sessions.begin() as session:
         book = RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
-        book.generate(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), now=now, actor="bench")
+        book.generate(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), now=now, actor="bench", past=True)
         book.publish(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), now=now, actor="bench")
         users.set_password(session, ACCOUNT, PASSWORD, now=now)
         users.set_roles(session, ACCOUNT, roles.parse_roles("admin"), now=now)

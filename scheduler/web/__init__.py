@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from scheduler import keys
 from scheduler.app import App
 from scheduler.rendering import BUILTIN_TEMPLATES
-from scheduler.web import access, db, errors, filters, security
+from scheduler.web import access, cache, db, errors, filters, security
 
 
 class _Flask(Flask):
@@ -53,6 +53,7 @@ def create_app(app: App) -> Flask:
     flask_app.jinja_env.lstrip_blocks = True
     flask_app.extensions["safeduty"] = app
     flask_app.extensions[db.KEY] = db.read_sessions(app)
+    flask_app.extensions[cache.KEY] = cache.Cache()
     CSRFProtect(flask_app)
     filters.register(flask_app, config.service.zone)
     flask_app.before_request(access.load_account)

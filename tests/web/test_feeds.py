@@ -126,3 +126,41 @@ def test_a_published_days_events_are_confirmed_and_a_drafts_say_草稿(flask_app
     assert published and drafts
     assert all("草稿" not in str(e["SUMMARY"]) and str(e["STATUS"]) == "CONFIRMED" for e in published)
     assert all("草稿" in str(e["SUMMARY"]) and str(e["STATUS"]) == "TENTATIVE" for e in drafts)
+
+
+def test_a_change_to_the_roster_shows_on_the_next_fetch_despite_the_cache(flask_app: Flask, web_app: App) -> None:
+    import datetime as dt
+
+    from rosters.book import RosterBook
+    from scheduler.people.models import Staff
+
+    token = issue(web_app, "S004")
+    client = flask_app.test_client()
+    first = client.get(f"/ics/{token}.ics")
+    assert "草稿" in first.data.decode() and client.get(f"/ics/{token}.ics").data == first.data  # cached
+    with web_app.sessions.begin() as session:  # publish the rest of March: no draft left
+        RosterBook(session, web_app.config.roster, web_app.calendar, web_app.config.service.zone).publish(
+            dt.date(2026, 3, 21), dt.date(2026, 3, 31), now=web_app.clock.now(), actor="test")
+    second = client.get(f"/ics/{token}.ics")
+    assert "草稿" not in second.data.decode()
+    with web_app.sessions.begin() as session:  # a rename reaches the feed too
+        staff = session.get(Staff, session.scalar(select(Staff.id).where(Staff.code == "S004")))
+        staff.name = "改名测试"
+    assert "改名测试" in client.get(f"/ics/{token}.ics").data.decode()
+
+
+def test_a_feed_answers_304_to_its_own_etag_and_200_after_a_change(flask_app: Flask, web_app: App) -> None:
+    import datetime as dt
+
+    from rosters.book import RosterBook
+
+    token = issue(web_app, "S004")
+    client = flask_app.test_client()
+    tag = client.get(f"/ics/{token}.ics").headers["ETag"]
+    again = client.get(f"/ics/{token}.ics", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.data
+    with web_app.sessions.begin() as session:
+        RosterBook(session, web_app.config.roster, web_app.calendar, web_app.config.service.zone).publish(
+            dt.date(2026, 3, 21), dt.date(2026, 3, 31), now=web_app.clock.now(), actor="test")
+    after = client.get(f"/ics/{token}.ics", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
