@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from scheduler.accounts.roles import WebRole
-from scheduler.web import overview
+from scheduler.web import cache, overview
 from scheduler.web.access import allow
 from scheduler.web.db import reads
 
@@ -19,6 +19,6 @@ REFRESH_S = 300  # the wall screen reloads itself (no JavaScript): a handover sh
 def index() -> str:
     web = current_app.extensions["safeduty"]
     with reads() as db:
-        board = overview.board(web, db, web.clock.now())
+        board = overview.board(web, db, web.clock.now(), current_app.extensions[cache.KEY])
     return render_template("web/board/index.html.j2", board=board, refresh=REFRESH_S,
                            wall=request.args.get("wall") == "1")

@@ -12,7 +12,7 @@ from rosters.model import DUTY_ROLES
 from rosters.stats import tally
 from scheduler.accounts import feeds
 from scheduler.accounts.roles import WebRole
-from scheduler.web import chart, overview, params
+from scheduler.web import cache, chart, overview, params
 from scheduler.web.access import allow, current_account
 from scheduler.web.db import reads
 from scheduler.web.forms import ConfirmForm
@@ -37,7 +37,8 @@ def month() -> str:
     first = params.month("month", _today())
     last = _month_end(first)
     with reads() as db:
-        days = overview.days(overview.book(web, db), first, last)
+        key = ("month", first, cache.versions(db)["roster"])  # any seat or staff change bumps it
+        days = current_app.extensions[cache.KEY].get(key, lambda: overview.days(overview.book(web, db), first, last))
     adjusted = set(web.calendar.adjusted_workdays(first.year))
     spans = overview.periods_between(web, first, last)
     periods = {d.date: [p for p in spans if p.start <= d.date <= p.end] for d in days}
