@@ -69,10 +69,15 @@ def copy_to_postgresql(database: Path, source_url: str, target_url: str, *,
         lock.release()
 
 
+# The schema's own bookkeeping, which the target's migration writes itself: its revision, and the
+# web interface's change counters (migration 0015; only ever compared with themselves).
+NOT_COPIED = {"alembic_version", "web_version"}
+
+
 def _copy(source: Engine, target: Engine, target_url: str, progress: Progress) -> list[TableCopied]:
     tables = MetaData()
     tables.reflect(source)
-    names = {t.name for t in tables.sorted_tables} - {"alembic_version"}
+    names = {t.name for t in tables.sorted_tables} - NOT_COPIED
     try:
         refusal = _refusal(target, names)
     except Exception as exc:  # cannot connect: psycopg's reason, without the password
@@ -108,13 +113,13 @@ def _refusal(target: Engine, names: set[str]) -> str:
         present = set(inspect(connection).get_table_names())
         if not present:
             return ""
-        foreign = sorted(present - names - {"alembic_version"})
+        foreign = sorted(present - names - NOT_COPIED)
         if foreign:
             return f"it has tables safeduty does not use: {', '.join(foreign[:5])}"
         problem = migrate.schema_problem(connection)
         if problem is not None and "is older than" not in problem:
             return problem
-        for name in sorted(present - {"alembic_version"}):
+        for name in sorted(present - NOT_COPIED):
             rows = connection.scalar(text(f'SELECT count(*) FROM "{name}"'))
             if rows:
                 return f"table {name} has {rows} row(s)"
