@@ -143,3 +143,47 @@ def test_simulated_subjects_are_the_subjects_the_dispatcher_sends(shipped_config
     simulated = {r["key"]: r["subject"] for r in map(json.loads, out.splitlines())}
     assert code == 0
     assert {k: simulated[k] for k in sent} == sent
+
+
+def test_body_shows_each_message_text_as_the_recipient_reads_it(shipped_config: Path) -> None:
+    code, out, err = simulate(shipped_config, "--from", "2026-01-30", "--to", "2026-01-30", "--body",
+                              "--format", "jsonl", "--planner", "preholiday")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all("春节假期为2月15日（星期日）至2月23日（星期一）" in r["body"] for r in rows)
+    code, table, _ = simulate(shipped_config, "--from", "2026-01-30", "--to", "2026-01-30", "--body",
+                              "--planner", "preholiday")
+    assert code == 0 and "    │ 春节假期为2月15日（星期日）至2月23日（星期一），共9天。" in table
+    _, plain, _ = simulate(shipped_config, "--from", "2026-01-30", "--to", "2026-01-30", "--format", "jsonl",
+                           "--planner", "preholiday")
+    assert "body" not in json.loads(plain.splitlines()[0])  # subjects only unless asked
+
+
+def test_the_table_is_written_as_it_goes_and_stays_aligned(shipped_config: Path) -> None:
+    from scheduler.cli.common import display_width
+
+    code, out, err = simulate(shipped_config, "--from", "2026-01-01", "--to", "2026-01-31")
+    assert code == 0, err
+    lines = out.splitlines()
+    subject_at = {display_width(line[: line.index("【")]) for line in lines[2:] if "【" in line}
+    assert len(lines) > 100 and len(subject_at) == 1  # every subject starts in the same column
+
+
+def test_slices_come_one_at_a_time_in_due_order(shipped_config: Path, clock: ManualClock) -> None:
+    from scheduler.cli.simulate import plan_slices
+
+    app = make_app(shipped_config, clock)
+    app.service.sync_data()
+
+    @contextmanager
+    def context() -> Iterator[PlanContext]:
+        with app.sessions() as session:
+            yield app.service.context(session)
+
+    slices = plan_slices(PLANNERS, context, Window(local(2026, 1, 30), local(2026, 2, 2)))
+    first = next(slices)  # a generator: one day is planned before the next is asked for
+    assert first and all(m.due_at < local(2026, 1, 31) for m in first)
+    rest = [m for found in slices for m in found]
+    whole = first + rest
+    assert [(m.due_at, m.key) for m in whole] == sorted((m.due_at, m.key) for m in whole)
+    app.close()

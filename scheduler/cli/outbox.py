@@ -1,4 +1,4 @@
-"""`safeduty outbox list|show|retry|targets` and `safeduty send-test CHANNEL`."""
+"""`safeduty outbox list|show|retry|targets|prune` and `safeduty send-test CHANNEL`."""
 
 from __future__ import annotations
 
@@ -155,6 +155,28 @@ def list_targets(ctx: Context, reset_name: str | None, fmt: str) -> None:
     print_table(["channel", "type", "limit", "used/min", "paused until", "unhealthy since", "last error"],
                 [[r["channel"], r["type"], r["limit"], "" if r["used_last_minute"] is None else r["used_last_minute"],
                   local(r["paused_until"]), local(r["unhealthy_since"]), _short(r["last_error"])] for r in records])
+
+
+@group.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only count what would be cleared; change nothing.")
+@pass_context
+def prune(ctx: Context, dry_run: bool) -> None:
+    """Clear bodies and attempts of finished messages older than [outbox] keep (keys stay)."""
+    from scheduler.outbox import prune as retention
+
+    settings = ctx.loaded.config.outbox
+    now = ctx.app.clock.now()
+    if dry_run:
+        with ctx.app.sessions() as session:
+            found = retention.prunable(session, now, settings.keep)
+        click.echo(f"would prune {found.messages} message(s) and {found.attempts} delivery attempt(s) "
+                   f"finished before {_local(ctx)(found.cutoff)} ([outbox] keep = {settings.keep.days} days); "
+                   "nothing was changed")
+        return
+    done = retention.prune(ctx.app.sessions, now, settings.keep, settings.prune_batch)
+    click.echo(f"pruned {done.messages} message(s) and {done.attempts} delivery attempt(s) finished before "
+               f"{_local(ctx)(done.cutoff)} in {done.batches} batch(es); their keys, recipients, status and "
+               "subjects are kept")
 
 
 @click.command("send-test")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler import migrate
 from scheduler.calendar import WorkCalendar
 from scheduler.channels.base import DeliveryError, Rendered
-from scheduler.cli.common import DAY_START, Context, Fatal, pass_context, print_table
+from scheduler.cli.common import DAY_START, Context, Fatal, display_width, pass_context
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions, sqlite_path
 from scheduler.dispatcher import Dispatcher
@@ -37,6 +37,32 @@ ONE_DAY = dt.timedelta(days=1)
 PROGRESS_AFTER_DAYS = 31  # longer windows report each finished month on stderr
 
 
+def plan_slices(
+    planners: Mapping[str, Planner],
+    context: Callable[[], AbstractContextManager[PlanContext]],
+    window: Window,
+    step: dt.timedelta = ONE_DAY,
+    progress: Callable[[dt.datetime, int], None] | None = None,
+) -> Iterator[list[PlannedMessage]]:
+    """The messages the planners produce over ``window``, one ``step``-long slice at a time (as
+    the service plans tick by tick), each slice sorted by due time. A planner yields only what
+    is due in the window it is given, so the slices in order are the whole window in order, and
+    a caller that writes each slice out holds one slice, not the window (a year for a thousand
+    enterprises is about a million messages). ``context`` opens a PlanContext for one slice (a
+    short read-only session, so a running service is not kept waiting)."""
+    start, count = window.start, 0
+    while start < window.end:
+        end = min(start + step, window.end)
+        with context() as ctx:
+            found = [m for planner in planners.values() for m in planner(ctx, Window(start, end))]
+        found.sort(key=lambda m: (m.due_at, m.key))
+        count += len(found)
+        yield found
+        if progress is not None:
+            progress(end, count)
+        start = end
+
+
 def plan_days(
     planners: Mapping[str, Planner],
     context: Callable[[], AbstractContextManager[PlanContext]],
@@ -44,20 +70,8 @@ def plan_days(
     step: dt.timedelta = ONE_DAY,
     progress: Callable[[dt.datetime, int], None] | None = None,
 ) -> list[PlannedMessage]:
-    """Every message the planners produce over ``window``, planned in ``step``-long slices (as
-    the service plans tick by tick), sorted by due time. ``context`` opens a PlanContext for
-    one slice (a short read-only session, so a running service is not kept waiting)."""
-    found: list[PlannedMessage] = []
-    start = window.start
-    while start < window.end:
-        end = min(start + step, window.end)
-        with context() as ctx:
-            for planner in planners.values():
-                found.extend(planner(ctx, Window(start, end)))
-        if progress is not None:
-            progress(end, len(found))
-        start = end
-    return sorted(found, key=lambda m: (m.due_at, m.key))
+    """Every message of ``plan_slices`` in one list, sorted by due time (for tests and small windows)."""
+    return [m for found in plan_slices(planners, context, window, step, progress) for m in found]
 
 
 def load_directory(loaded: LoadedConfig, session: Session) -> Directory:
@@ -122,8 +136,10 @@ class SubjectRenderer(Renderer):
               help="A table, or one JSON object per line.")
 @click.option("--planner", "only", multiple=True, type=click.Choice(sorted(PLANNERS)),
               help="Run only this planner (repeatable; default: all).")
+@click.option("--body", is_flag=True, help="Also show each message's text as its recipient will read it.")
 @pass_context
-def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only: tuple[str, ...]) -> None:
+def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only: tuple[str, ...],
+            body: bool) -> None:
     """Show every message the planners would send from --from to --to; nothing is sent or written.
 
     Days are in service.zone. Progress goes to stderr for windows longer than a month.
@@ -151,27 +167,79 @@ def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only:
             click.echo(f"simulate: planned through {day} ({count} message(s))", err=True)
 
     planners = {name: PLANNERS[name] for name in (only or PLANNERS)}
-    messages = plan_days(planners, context, window, progress=progress)
     override = ctx.loaded.resolve(config.service.templates) if config.service.templates else None
-    renderer = SubjectRenderer(zone, override)
+    renderer = Renderer(zone, override) if body else SubjectRenderer(zone, override)
     dispatcher = Dispatcher(sessions, {}, renderer, config, ctx.app.clock, worker="simulate")
-    rows = [_row(m, subject_of(dispatcher, m), zone) for m in messages]
-    if fmt == "jsonl":
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-    else:
-        print_table(("due", "kind", "recipient", "channel", "subject"),
-                    [(r["due_at"][:16].replace("T", " "), r["kind"], r["recipient"], r["channel"], r["subject"])
-                     for r in rows])
-    click.echo(f"simulate: {len(rows)} message(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}; nothing was sent",
+    out = _JsonLines() if fmt == "jsonl" else _Table(renderer.kinds(), config.channels, body=body)
+    total = broken = 0
+    # Streamed: each day's messages are rendered, written and dropped before the next day is
+    # planned, so memory is bounded by a day's messages, not by the window's.
+    for found in plan_slices(planners, context, window, progress=progress):
+        for message in found:
+            row = _row(message, zone, _parts(dispatcher, message, body))
+            broken += row["subject"].startswith("!! ")
+            out.write(row)
+        total += len(found)
+    click.echo(f"simulate: {total} message(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}; nothing was sent",
                err=True)
-    broken = sum(r["subject"].startswith("!! ") for r in rows)
     if broken:
         raise Fatal(f"{broken} message(s) could not be rendered (subjects starting with !!)")
 
 
-def _row(message: PlannedMessage, subject: str, zone: Any) -> dict[str, Any]:
-    return {
+def _parts(dispatcher: Dispatcher, message: PlannedMessage, body: bool) -> tuple[str, str | None]:
+    """(subject, body text or None when not asked for); a template that fails gives "!! why"."""
+    try:
+        rendered = render_planned(dispatcher, message)
+    except DeliveryError as exc:
+        return f"!! {exc.reason}", ("" if body else None)
+    return rendered.subject, (rendered.text if body else None)
+
+
+class _JsonLines:
+    def write(self, row: dict[str, Any]) -> None:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+class _Table:
+    """A table written row by row: the widths come from what can appear (every message kind the
+    templates have, every channel in config) and a cap on names, not from the rows, so nothing
+    has to be held to align them."""
+
+    RECIPIENT = 24  # display columns; longer names are cut with …
+
+    def __init__(self, kinds: Iterable[str], channels: Iterable[str], *, body: bool) -> None:
+        self.widths = [16, max((len(k) for k in kinds), default=4), self.RECIPIENT,
+                       max((len(c) for c in channels), default=7)]
+        self.body = body
+        self._line(["due", "kind", "recipient", "channel", "subject"])
+        self._line(["-" * w for w in self.widths] + ["-" * 7])
+
+    def _line(self, cells: list[str]) -> None:
+        padded = [_fit(c, w) for c, w in zip(cells, self.widths, strict=False)]
+        click.echo("  ".join(padded + cells[len(self.widths):]).rstrip())
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._line([row["due_at"][:16].replace("T", " "), row["kind"], row["recipient"], row["channel"],
+                    row["subject"]])
+        if self.body:
+            for line in (row["body"] or "").rstrip("\n").splitlines():
+                click.echo(f"    │ {line}".rstrip())
+            click.echo("")
+
+
+def _fit(text: str, width: int) -> str:
+    shown = display_width(text)
+    if shown > width:
+        while display_width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+        shown = display_width(text)
+    return text + " " * (width - shown)
+
+
+def _row(message: PlannedMessage, zone: Any, parts: tuple[str, str | None]) -> dict[str, Any]:
+    subject, body = parts
+    row = {
         "key": message.key,
         "kind": message.kind,
         "due_at": message.due_at.astimezone(zone).isoformat(),
@@ -183,3 +251,6 @@ def _row(message: PlannedMessage, subject: str, zone: Any) -> dict[str, Any]:
         "topic": message.topic,
         "subject": subject,
     }
+    if body is not None:
+        row["body"] = body
+    return row

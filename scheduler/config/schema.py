@@ -15,6 +15,7 @@ from scheduler.config.hazards import HazardsConfig
 from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
+from scheduler.config.outbox import OutboxConfig
 from scheduler.config.status import StatusConfig
 from scheduler.config.warnings import WarningsConfig
 from scheduler.config.web import WebConfig
@@ -120,3 +121,4 @@ class Config:
     receipts: ReceiptsConfig = field(default_factory=ReceiptsConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     warnings: WarningsConfig = field(default_factory=WarningsConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
