@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +44,14 @@ def _unique(target: Path) -> Path:
     return candidate
 
 
-def scan(folder: Path, sessions: sessionmaker[Session], config: WarningsConfig, now: dt.datetime) -> ScanResult:
-    """Take every settled file in ``folder``; move each to done/ or failed/."""
+def scan(folder: Path, sessions: sessionmaker[Session], config: WarningsConfig, now: dt.datetime,
+         wall: float | None = None) -> ScanResult:
+    """Take every settled file in ``folder``; move each to done/ or failed/.
+
+    ``now`` is the service clock (stored as received_at); ``wall`` (default ``time.time()``) is
+    compared with file modification times, which the filesystem keeps in wall-clock time.
+    """
+    wall = time.time() if wall is None else wall
     result = ScanResult()
     if not folder.is_dir():
         return result
@@ -54,7 +61,7 @@ def scan(folder: Path, sessions: sessionmaker[Session], config: WarningsConfig, 
             stat = path.stat()
         except OSError:
             continue
-        if now.timestamp() - stat.st_mtime < SETTLE.total_seconds():
+        if wall - stat.st_mtime < SETTLE.total_seconds():
             continue
         reason = ""
         with sessions() as session:
@@ -97,3 +104,19 @@ def rejected(folder: Path) -> list[tuple[str, dt.datetime, str]]:
         when = dt.datetime.fromtimestamp(reason.stat().st_mtime, dt.UTC)
         out.append((reason.name.removesuffix(".reason.txt"), when, reason.read_text("utf-8").strip()))
     return sorted(out, key=lambda x: (x[1], x[0]))
+
+
+def scan_app(app) -> ScanResult:  # type: ignore[no-untyped-def]
+    """The service's inbox pass: scan ``[warnings] inbox`` and hand new versions to the relay.
+
+    Does nothing when no inbox is configured.
+    """
+    config: WarningsConfig = app.config.warnings
+    if not config.inbox:
+        return ScanResult()
+    result = scan(app.loaded.resolve(config.inbox), app.sessions, config, app.clock.now())
+    if result.taken:
+        with app.sessions() as session:
+            intake.after_taken(app, session, result.taken)
+            session.commit()
+    return result
