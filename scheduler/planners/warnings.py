@@ -1,0 +1,137 @@
+"""Weather and emergency warnings → URGENT messages (issue 14, the relay).
+
+Each stored version of a warning thread is planned at once (due when it was received, no
+jitter, priority URGENT: never merged, never held for quiet hours):
+
+- an original Alert → 「预警」 to the matched venues' 预警联系人 (else 安全管理人员, else 主要负责人),
+  the duty officer, and at the leader levels (red) the duty leader and the section head;
+- an Update → 「预警更新」 to the same recipients and the newly covered;
+- a Cancel → 「预警解除」 to everyone the thread reached.
+A version planned after its warning expired says so (``late``). ``relay_version`` is pure; the
+planner reads versions from intake's ``scheduler.warnings.store`` (merged from branch intake).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from scheduler.config.schema import Config
+from scheduler.outbox.planned import URGENT, PlannedMessage, Recipient
+from scheduler.people.directory import Directory
+from scheduler.people.models import Enterprise
+from scheduler.vocab import ContactDuty, Role
+from scheduler.warnings import match, rules
+from scheduler.warnings.model import Warning
+
+ALERT = "warnings/alert"
+UPDATE = "warnings/update"
+CANCEL = "warnings/cancel"
+FALLBACK = (ContactDuty.WARNING_CONTACT, ContactDuty.SAFETY_MANAGER, ContactDuty.PRINCIPAL)
+UNBOUNDED = dt.timedelta(hours=24)  # a warning without an expiry is treated as in force this long
+
+
+@dataclass(frozen=True)
+class Officials:
+    """The bureau's people on duty when the warning arrived."""
+
+    officers: tuple[Recipient, ...] = ()
+    leaders: tuple[Recipient, ...] = ()  # duty leader(s) and the section head
+
+
+@dataclass(frozen=True)
+class Relay:
+    messages: list[PlannedMessage]
+    unreachable: list[Enterprise]  # matched venues with no contact at all (reported to the admins)
+
+
+def contacts(directory: Directory, enterprise: Enterprise) -> list[Recipient]:
+    """The enterprise's 预警联系人, else its safety manager, else its principal (and its own bot)."""
+    for duty in FALLBACK:
+        found = directory.contacts(enterprise, [duty])
+        if any(not r.key.endswith(":bot") for r in found):
+            return found
+    return directory.contacts(enterprise, [])  # its bot alone, when it has one
+
+
+def officials(directory: Directory, officers: Sequence[Recipient], leaders: Sequence[Recipient]) -> Officials:
+    heads = [r for s in directory.with_role(Role.SECTION_HEAD) if (r := directory.person(s)) is not None]
+    seen: set[str] = set()
+    merged = [r for r in [*leaders, *heads] if not (r.key in seen or seen.add(r.key))]
+    return Officials(tuple(officers), tuple(merged))
+
+
+def warning_context(warning: Warning) -> dict[str, object]:
+    found = dataclasses.asdict(warning)
+    for name in ("onset", "expires", "received_at"):
+        value = found[name]
+        found[name] = value.isoformat() if value else None
+    found["geocodes"] = list(warning.geocodes)
+    found["drill"] = warning.drill
+    return found
+
+
+def expiry(warning: Warning) -> dt.datetime:
+    return warning.expires or warning.received_at + UNBOUNDED
+
+
+def relay_version(config: Config, directory: Directory, staff: Officials, warning: Warning, now: dt.datetime,
+                  earlier: Sequence[Warning] = ()) -> Relay:
+    """The messages one version of a thread asks for; ``earlier`` are the thread's previous versions."""
+    relay = config.warnings.relay
+    if not rules.relayed(relay, warning):
+        return Relay([], [])
+    kind = {"Alert": ALERT, "Update": UPDATE, "Cancel": CANCEL}.get(warning.msg_type)
+    if kind is None:
+        return Relay([], [])
+    venues = directory.enterprises()
+    late = now > expiry(warning)
+    covered_before: set[str] = set()
+    for old in earlier:
+        covered_before |= {m.enterprise.code for m in match.enterprises(old, rules.audiences(relay, old), venues)}
+    if warning.msg_type == "Cancel":
+        # 解除 reaches everyone the thread reached: the earlier versions decide who.
+        basis = earlier[-1] if earlier else warning
+        matched = [m for old in (earlier or [warning])
+                   for m in match.enterprises(old, rules.audiences(relay, old), venues)]
+        audience = rules.audiences(relay, basis)
+    else:
+        audience = rules.audiences(relay, warning)
+        matched = match.enterprises(warning, audience, venues)
+    base = {"warning": warning_context(warning), "late": late,
+            "expired": warning.msg_type != "Cancel" and late,
+            "previous": warning_context(earlier[-1]) if earlier else None,
+            "reasons": [r.reason for r in audience.rules if r.reason]}
+    expires = expiry(warning) if warning.msg_type != "Cancel" else warning.received_at + UNBOUNDED
+    expires = max(expires, now + dt.timedelta(hours=1))  # a late one still goes out, saying so
+    topic = f"warning:{warning.thread}"
+    messages: list[PlannedMessage] = []
+    unreachable: list[Enterprise] = []
+    seen: set[str] = set()
+
+    def add(recipient: Recipient, context: dict[str, object]) -> None:
+        if recipient.key in seen:
+            return
+        seen.add(recipient.key)
+        messages.append(PlannedMessage(f"warning:{warning.thread}:v{warning.version}:{recipient.key}", kind,
+                                       recipient, warning.received_at, expires, context, topic, URGENT))
+
+    for found in matched:
+        recipients = contacts(directory, found.enterprise)
+        if not recipients:
+            if found.enterprise.code not in {e.code for e in unreachable}:
+                unreachable.append(found.enterprise)
+            continue
+        context = {**base, "features": list(found.features), "enterprise": found.enterprise.code,
+                   "newly": warning.msg_type == "Update" and found.enterprise.code not in covered_before}
+        for recipient in recipients:
+            add(recipient, context)
+    if audience.officers:
+        for recipient in staff.officers:
+            add(recipient, {**base, "features": [], "newly": False, "matched": len(matched)})
+    if audience.leaders:
+        for recipient in staff.leaders:
+            add(recipient, {**base, "features": [], "newly": False, "matched": len(matched)})
+    return Relay(messages, unreachable)
