@@ -19,8 +19,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from scheduler.config.schema import Config
-from scheduler.outbox.planned import URGENT, PlannedMessage, Recipient
+from scheduler.outbox.planned import URGENT, PlannedMessage, Recipient, Window
 from scheduler.people.directory import Directory
+from scheduler.planners.base import PlanContext
 from scheduler.people.models import Enterprise
 from scheduler.vocab import ContactDuty, Role
 from scheduler.warnings import match, rules
@@ -135,3 +136,90 @@ def relay_version(config: Config, directory: Directory, staff: Officials, warnin
         for recipient in staff.leaders:
             add(recipient, {**base, "features": [], "newly": False, "matched": len(matched)})
     return Relay(messages, unreachable)
+
+
+# The planner: versions from intake's store (scheduler.warnings.store, branch intake).
+
+LOOKBACK = dt.timedelta(minutes=10)  # a version committed after a tick planned past it is still caught
+PLANNER = "warnings"
+
+
+def _store():  # noqa: ANN202 (a module)
+    try:
+        from scheduler.warnings import store  # noqa: PLC0415 (intake's half; absent until merged)
+    except ImportError:
+        return None
+    return store
+
+
+def _staff(ctx: PlanContext, moment: dt.datetime) -> Officials:
+    from scheduler.planners import receipts_zero  # noqa: PLC0415 (the roster helpers live there)
+
+    book = receipts_zero._book(ctx)
+    if book is None:
+        return officials(ctx.directory, [], [])
+    day = receipts_zero._duty_date(ctx, moment)
+    return officials(ctx.directory, receipts_zero._on_duty(ctx, book, day, leaders=False),
+                     receipts_zero._on_duty(ctx, book, day, leaders=True))
+
+
+def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
+    relay = ctx.config.warnings.relay
+    store = _store()
+    if not relay.enabled or store is None:
+        return
+    horizon = max([relay.status_every, *relay.resend_after.values(), UNBOUNDED])
+    versions = store.versions_since(ctx.session, window.start - horizon)
+    threads: dict[str, list[Warning]] = {}
+    staff_at: dict[dt.date, Officials] = {}
+    for version in versions:
+        earlier = threads.get(version.thread)
+        if earlier is None:
+            earlier = threads[version.thread] = [w for w in store.thread(ctx.session, version.thread)
+                                                 if w.version < version.version]
+        day = version.received_at.astimezone(ctx.config.service.zone).date()
+        staff = staff_at.setdefault(day, _staff(ctx, version.received_at))
+        prior = [w for w in earlier if w.version < version.version]
+        relayed = relay_version(ctx.config, ctx.directory, staff, version, window.start, prior)
+        if window.start - LOOKBACK < version.received_at <= window.end:
+            yield from relayed.messages
+        yield from _followups(ctx, window, version, relayed, staff)
+        if version.msg_type != "Cancel" and version.expires and version.expires in window:
+            latest = max((w.version for w in threads[version.thread] + [version]), default=version.version)
+            if latest == version.version:
+                yield from _expired(ctx, staff, version, prior, window)
+        threads[version.thread].append(version)
+
+
+def _followups(ctx: PlanContext, window: Window, version: Warning, relayed: Relay,
+               staff: Officials) -> Iterator[PlannedMessage]:
+    from scheduler.receipts.chase import asked, unanswered  # noqa: PLC0415 (chase imports planners' base)
+    from scheduler.warnings import followups  # noqa: PLC0415
+
+    relay = ctx.config.warnings.relay
+    resend_at = version.received_at + relay.resend_delay(version.level)
+    times = [t for t in followups.status_times(ctx.config, version) if t in window]
+    if resend_at not in window and not times:
+        return
+    items = asked(ctx, [m for m in relayed.messages if m.recipient.key.startswith("enterprise:")])
+    open_tasks = {a.ask.task for a in unanswered(ctx, items, PLANNER)}
+    settled = {a.ask.task for a in items} - open_tasks
+    if resend_at in window:
+        yield from followups.resends(ctx.config, version, relayed.messages, settled, staff.officers)
+    leaders = [r for r in staff.leaders]
+    names = [e.name for e in relayed.unreachable]
+    for moment in times:
+        yield from followups.status(ctx.config, version, relayed.messages, settled, names, leaders, moment)
+
+
+def _expired(ctx: PlanContext, staff: Officials, version: Warning, prior: Sequence[Warning],
+             window: Window) -> Iterator[PlannedMessage]:
+    """A warning that simply runs out gets its 预警解除 too, saying it expired."""
+    assert version.expires is not None
+    ending = dataclasses.replace(version, msg_type="Cancel", received_at=version.expires)
+    found = relay_version(ctx.config, ctx.directory, staff, ending, max(window.start, version.expires),
+                          [*prior, version])
+    for m in found.messages:
+        yield dataclasses.replace(m, key=m.key.replace(f":v{version.version}:", ":expired:", 1),
+                                  context={**m.context, "expired": True,
+                                           "late": window.start > version.expires + LOOKBACK})
