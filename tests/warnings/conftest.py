@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.app import App
-from tests.receipts.helpers import receipts_project
+from tests.receipts.helpers import web_project
 from tests.support.clock import ManualClock
 from tests.support.project import make_app
 
@@ -14,7 +14,7 @@ from tests.support.project import make_app
 @pytest.fixture
 def shipped(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
     """The example data with config.toml's shipped defaults (receipts with a key, [warnings.relay])."""
-    application = make_app(receipts_project(tmp_path / "project"), clock)
+    application = make_app(web_project(tmp_path / "project"), clock)
     application.service.sync_data()
     yield application
     application.close()

@@ -93,3 +93,17 @@ def test_update_and_cancel_follow_to_the_same_people(shipped: App, store: ListSt
     enterprises = {k for k in alerts if k.startswith("enterprise:")}
     assert enterprises <= updates and enterprises <= cancels
     assert not any(m.context["expired"] for m in rows(shipped, relay.CANCEL))
+
+
+def test_relay_now_plans_and_hands_the_warning_to_a_channel_without_waiting_for_a_tick(
+        shipped: App, store: ListStore) -> None:
+    from scheduler.warnings.relay_now import relay_now
+
+    shipped.clock.set(T0 + dt.timedelta(seconds=1))  # type: ignore[attr-defined]
+    store.versions.append(warning(received_at=T0))
+    planned, sent = relay_now(shipped.service)
+    assert planned >= 4 and sent >= planned
+    out = shipped.loaded.resolve("var/console.jsonl").read_text(encoding="utf-8")
+    lines = [line for line in out.splitlines() if "暴雨红色预警" in line]
+    assert len(lines) >= 4 and all("/r/" in line for line in lines if "预警联系人" in line)
+    assert relay_now(shipped.service)[0] == 0  # planned once only: the keys are already in the outbox
