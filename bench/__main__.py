@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import (
+    bench_cli,
     bench_email,
     bench_escalation,
     bench_planning,
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], int], bool]] = {  # name: (mai
     "planning": (bench_planning.main, True),
     "service": (bench_service.main, False),
     "web": (bench_web.main, False),
+    "cli": (bench_cli.main, False),
 }
 # How a ratio's label ends -> its target (the "Done when").
 TARGETS: dict[str, tuple[str, float]] = {
@@ -56,6 +58,8 @@ LIMITS: list[tuple[str, str, float, str]] = [
     ("service", "service resident memory", 120.0, "MB"),
     ("web", "board p95", 50.0, "ms"),
     ("web", "hazard list p95", 100.0, "ms"),
+    ("cli", "safeduty --help", 0.3, "s"),
+    ("cli", "safeduty check", 0.6, "s"),
 ]
 
 

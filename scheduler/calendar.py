@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from holidays.countries.china import China
 
-from scheduler.config.calendar import CalendarConfig
+from scheduler.config.calendar import CalendarConfig, YearGuardConfig
 
 ONE_DAY = dt.timedelta(days=1)
 # Days the library lists that are only moved rest days, not holidays of their own.
@@ -211,3 +211,13 @@ class WorkCalendar:
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def missing_years(calendar: WorkCalendar, today: dt.date, guard: YearGuardConfig) -> list[int]:
+    """Years whose arrangement is wanted by ``today`` and not known: next year from the warning
+    day on, and the current year too if it began unannounced. (Here, not in the year-guard
+    planner, so `safeduty check` and the web page need not import every planner.)"""
+    if not guard.enabled:
+        return []
+    wanted = [y for y in (today.year, today.year + 1) if today >= guard.warn_from.in_year(y - 1)]
+    return [y for y in wanted if not calendar.is_official(y)]

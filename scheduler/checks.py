@@ -9,18 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from jinja2 import TemplateError
 
 from rosters.model import DUTY_ROLES, Person
 from rosters.rules import capacity_problems
-from scheduler.calendar import WorkCalendar
+from scheduler.calendar import WorkCalendar, missing_years
+from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
 from scheduler.hazards.checks import check_hazard_templates
 from scheduler.people.checks import check_audiences
 from scheduler.people.imports import read_enterprises, read_staff
-from scheduler.planners.year_guard import missing_years
 from scheduler.receipts.checks import check_receipts
 from scheduler.rendering import BUILTIN_TEMPLATES, Renderer
 from scheduler.security_checks import check_security
@@ -29,14 +28,9 @@ from scheduler.vocab import Role
 from scheduler.web.checks import check_web
 
 
-@dataclass
-class Report:
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    today: dt.date | None = None  # given by the CLI, for checks that depend on the date
-
-
 Check = Callable[[LoadedConfig, Report], None]
+
+__all__ = ["CHECKS", "START_CHECKS", "Check", "Report", "run_checks"]
 
 
 def check_data(loaded: LoadedConfig, report: Report) -> None:

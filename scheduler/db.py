@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from scheduler.dburl import is_sqlite, sqlite_path
 from scheduler.files import create_private
 
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -73,17 +74,6 @@ def table_of(model: type[Base]) -> Table:
 def rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE/DELETE/INSERT touched (0 when the driver cannot tell)."""
     return cast(CursorResult[Any], result).rowcount or 0
-
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The database file of a sqlite:/// URL (None for in-memory databases)."""
-    if not is_sqlite(url) or ":memory:" in url or url in ("sqlite://", "sqlite:///"):
-        return None
-    return Path(url.split(":///", 1)[1].split("?", 1)[0])
 
 
 def make_engine(url: str, *, application_name: str = "safeduty") -> Engine:

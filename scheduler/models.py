@@ -9,6 +9,7 @@ from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
 from scheduler.receipts.models import Handover, Receipt, ZeroReport
 from scheduler.state import DataFile, PlannerTick
+from scheduler.warnings.tables import WarningVersion
 
 metadata = Base.metadata
 
@@ -17,4 +18,5 @@ __all__ = [
     "LoginFailure", "OutboxMessage", "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange",
     "RosterLeave", "Staff", "WebUser", "metadata",
     "Handover", "Receipt", "ZeroReport",
+    "WarningVersion",
 ]

@@ -113,6 +113,11 @@ def _serve(app: App, stopping: threading.Event) -> None:
                       seconds=config.service.dispatch_every.total_seconds(), id="dispatch", **job_defaults)
     scheduler.add_job(_guarded(_sync(service)), "interval",
                       seconds=config.data.sync_every.total_seconds(), id="sync", **job_defaults)
+    if config.warnings.inbox:  # the watched folder of CAP warnings ([warnings] inbox)
+        from scheduler.warnings.inbox import scan_app
+
+        scheduler.add_job(_guarded(lambda: scan_app(app)), "interval",
+                          seconds=config.warnings.scan_every.total_seconds(), id="warnings-inbox", **job_defaults)
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()

@@ -11,7 +11,7 @@ import urllib.parse
 from scheduler.channels.addresses import refusal, resolve, url_refusal
 from scheduler.config import LoadedConfig
 from scheduler.config.channels import ChannelConfig
-from scheduler.db import is_sqlite, sqlite_path
+from scheduler.dburl import is_sqlite, sqlite_path
 
 
 def check_security(loaded: LoadedConfig, report: object) -> None:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "user": ("scheduler.cli.web:user", "Web accounts: the imported staff, signing in with their 工号 and a password."),
     "receipt": ("scheduler.cli.receipt:group", "Receipts (回执): enter one taken by phone, list what is outstanding, statistics."),
     "report": ("scheduler.cli.report:group", "零报告 and 交接班 reports (XLSX/CSV) for reporting upward; incidents reported upward."),
+    "warning": ("scheduler.cli.warning:group", "Weather and emergency warnings (CAP 1.2): import, add by hand, list, show."),
 }
 main.register(COMMANDS)
 

@@ -7,6 +7,7 @@ import getpass
 import importlib
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -104,7 +105,6 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from scheduler.config import ConfigError
-        from scheduler.db import DatabaseUnusable
         from scheduler.lock import AlreadyRunning
         from scheduler.tabular import DataError
 
@@ -115,8 +115,16 @@ class _Group(click.Group):
         except DataError as exc:
             raise Fatal(f"the data has {_count(exc.problems, 'problem')}; nothing was changed:\n"
                         + _lines("\n".join(exc.problems))) from None
-        except (AlreadyRunning, DatabaseUnusable) as exc:
+        except AlreadyRunning as exc:
             raise Fatal(str(exc)) from None
+        except Exception as exc:
+            # DatabaseUnusable can only have been raised if scheduler.db was imported: looking it
+            # up in sys.modules spares commands that never open the database (check, --help)
+            # the ~0.2 s import of SQLAlchemy.
+            db = sys.modules.get("scheduler.db")
+            if db is not None and isinstance(exc, db.DatabaseUnusable):
+                raise Fatal(str(exc)) from None
+            raise
 
 
 def _count(items: Sequence[object], noun: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from scheduler import runner
 from scheduler.checks import START_CHECKS, run_checks
 from scheduler.cli.common import Context, Fatal, pass_context
 
@@ -18,6 +17,7 @@ def run(ctx: Context, once: bool) -> None:
     if report.problems:
         lines = "\n".join(f"  {p}" for p in report.problems)
         raise Fatal(f"{len(report.problems)} problem(s) with the templates; not starting:\n{lines}")
+    from scheduler import runner  # the service's whole import graph: only `run` pays for it
     from scheduler.keys import MissingSecret
     from scheduler.web.serving import ListenError
 
@@ -31,7 +31,11 @@ def run(ctx: Context, once: bool) -> None:
 @pass_context
 def check(ctx: Context) -> None:
     """Check the config, the data files and every template; exit 2 listing every problem."""
-    today = ctx.app.clock.now().astimezone(ctx.loaded.config.service.zone).date()
+    # The real clock, not ctx.app's: building the App imports the database layer, which check
+    # never touches (it reads config, data files and templates only).
+    from scheduler.clock import SystemClock
+
+    today = SystemClock().now().astimezone(ctx.loaded.config.service.zone).date()
     report = run_checks(ctx.loaded, today)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)

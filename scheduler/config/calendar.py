@@ -7,10 +7,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-if TYPE_CHECKING:
-    from scheduler.config.validate import Ref
+from scheduler.config.typed import Ref
 
 
 class MonthDay(NamedTuple):
@@ -116,7 +115,6 @@ class CalendarConfig:
             raise ValueError(f"{listed} listed both in days_off and in workdays")
 
     def references(self, key: str) -> Iterator[Ref]:
-        from scheduler.config.validate import Ref  # validate imports the schema, which imports us
 
         if self.guard.group:
             yield Ref(f"{key}.guard.group", "group", self.guard.group)

@@ -15,10 +15,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:  # validate imports schema, which imports this module
-    from scheduler.config.validate import Ref
+from scheduler.config.typed import Ref
 
 ENTERPRISE_AUDIENCES = {
     "responsible": "整改责任人",
@@ -226,7 +225,6 @@ class HazardsConfig:
         return kinds | {self.completeness.template, self.statistics.template, self.digest.template}
 
     def references(self, key: str) -> Iterable[Ref]:
-        from scheduler.config.validate import Ref
 
         for level in ("major", "general"):
             policy: EscalationPolicy = getattr(self, level)

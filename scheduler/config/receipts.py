@@ -11,13 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from scheduler.config.typed import Secret
+from scheduler.config.typed import Ref, Secret
 from scheduler.vocab import Category
 
-if TYPE_CHECKING:  # validate imports schema, which imports this module
-    from scheduler.config.validate import Ref
 
 Mode = Literal["none", "confirm", "report"]
 # Whose receipt a kind asks for: an enterprise's (any of its contacts or its bot answers for it),
@@ -158,7 +156,6 @@ class ReceiptsConfig:
         return spec.receipt if spec is not None else "none"
 
     def references(self, key: str) -> Iterator[Ref]:
-        from scheduler.config.validate import Ref  # validate imports the schema, which imports us
 
         lists = {
             "preholiday.unassigned_to": self.preholiday.unassigned_to,

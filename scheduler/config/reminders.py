@@ -10,13 +10,12 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from scheduler.config.calendar import MonthDay
 from scheduler.vocab import Category, ContactDuty
 
-if TYPE_CHECKING:
-    from scheduler.config.validate import Ref
+from scheduler.config.typed import Ref
 
 # What happens to a send day that is not a working day: moved to the working day before,
 # to the one after, or kept.
@@ -48,7 +47,6 @@ class Audience:
         return self.enterprises or bool(self.categories)
 
     def references(self, key: str) -> Iterator[Ref]:
-        from scheduler.config.validate import Ref  # validate imports the schema, which imports us
 
         for index, group in enumerate(self.groups):
             yield Ref(f"{key}.groups[{index}]", "group", group)

@@ -6,10 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-if TYPE_CHECKING:  # validate imports schema, which imports this module
-    from scheduler.config.validate import Ref
+from scheduler.config.typed import Ref
 
 SPECIAL_NAMES = ("除夕", "春节初一")
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -170,7 +169,6 @@ class RosterConfig:
         return self.limits.get(code, self.limits.get(name, self.max_shifts_per_month))
 
     def references(self, key: str) -> Iterable[Ref]:
-        from scheduler.config.validate import Ref
 
         notices = self.notices
         if notices.personal:

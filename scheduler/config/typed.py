@@ -28,6 +28,18 @@ class Problem:
         return f"{self.key}: {self.message}" if self.key else self.message
 
 
+@dataclasses.dataclass(frozen=True)
+class Ref:
+    """A name that a config key uses and that must be defined elsewhere (a section's
+    ``references()`` yields these; ``validate.cross_check`` resolves them). It lives here, in the
+    leaf module, so the section modules need not import validate, which imports the schema,
+    which imports them."""
+
+    key: str
+    kind: typing.Literal["group", "channel"]
+    name: str
+
+
 class Secret(str):
     """A string that never shows itself in repr() or logs."""
 

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Literal
+from dataclasses import fields
 
 from scheduler.config.channels import BOT_TYPES
 from scheduler.config.schema import Config
-from scheduler.config.typed import Problem
+from scheduler.config.typed import Problem, Ref
 
-
-@dataclass(frozen=True)
-class Ref:
-    """A name that a config key uses and that must be defined elsewhere."""
-
-    key: str
-    kind: Literal["group", "channel"]
-    name: str
+__all__ = ["Ref", "cross_check"]
 
 
 def cross_check(config: Config) -> list[Problem]:

@@ -77,8 +77,6 @@ class RelayConfig:
     # While such a warning is in force over a region, venues there submit the daily 零报告.
     zero_report_events: tuple[str, ...] = ("暴雨", "山洪")
     zero_report_levels: tuple[str, ...] = ("红", "橙")
-    # Test (and Draft, System) alerts are never relayed; Exercise is relayed marked 演练 unless off.
-    deliver_exercise: bool = True
 
     def __post_init__(self) -> None:
         for name in ("officer_levels", "leader_levels", "status_levels", "zero_report_levels"):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
 from scheduler.rendering import Renderer
-
-if TYPE_CHECKING:  # scheduler.checks imports this module
-    from scheduler.checks import Report
 
 
 def check_hazard_templates(loaded: LoadedConfig, report: Report) -> None:

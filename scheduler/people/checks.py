@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import inspect, select
 
+from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
 from scheduler.config.schema import Config
 from scheduler.people.directory import Directory
@@ -29,8 +30,6 @@ from scheduler.people.models import Enterprise, Staff
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
 
-if TYPE_CHECKING:  # scheduler.checks imports this module
-    from scheduler.checks import Report
 
 SUPERVISOR = "supervisor"
 SHOWN = 5  # enterprises named in one warning

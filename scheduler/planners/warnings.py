@@ -82,7 +82,7 @@ def relay_version(config: Config, directory: Directory, staff: Officials, warnin
                   earlier: Sequence[Warning] = ()) -> Relay:
     """The messages one version of a thread asks for; ``earlier`` are the thread's previous versions."""
     relay = config.warnings.relay
-    if not rules.relayed(relay, warning):
+    if not rules.relayed(relay, warning, exercise=getattr(config.warnings, "exercise", "deliver") == "deliver"):
         return Relay([], [])
     kind = {"Alert": ALERT, "Update": UPDATE, "Cancel": CANCEL}.get(warning.msg_type)
     if kind is None:
@@ -223,3 +223,13 @@ def _expired(ctx: PlanContext, staff: Officials, version: Warning, prior: Sequen
         yield dataclasses.replace(m, key=m.key.replace(f":v{version.version}:", ":expired:", 1),
                                   context={**m.context, "expired": True,
                                            "late": window.start > version.expires + LOOKBACK})
+
+
+def _register() -> None:
+    """intake calls AFTER_TAKEN after committing new versions: plan and dispatch them at once."""
+    from scheduler.warnings import relay_now  # noqa: PLC0415 (it imports scheduler.planning)
+
+    relay_now.register()
+
+
+_register()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from scheduler.calendar import WorkCalendar
+from scheduler.calendar import missing_years
 from scheduler.config.calendar import YearGuardConfig
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.base import PlanContext
@@ -20,14 +20,7 @@ from scheduler.planners.schedule import days, due_at, may_fall_in, window_days
 
 KIND = "calendar/year_guard"
 
-
-def missing_years(calendar: WorkCalendar, today: dt.date, guard: YearGuardConfig) -> list[int]:
-    """Years whose arrangement is wanted by ``today`` and not known: next year from the warning
-    day on, and the current year too if it began unannounced."""
-    if not guard.enabled:
-        return []
-    wanted = [y for y in (today.year, today.year + 1) if today >= guard.warn_from.in_year(y - 1)]
-    return [y for y in wanted if not calendar.is_official(y)]
+__all__ = ["KIND", "missing_years", "plan"]
 
 
 def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:

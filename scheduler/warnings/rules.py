@@ -25,12 +25,12 @@ class Audiences:
         return bool(self.categories or self.features)
 
 
-def relayed(config: RelayConfig, warning: Warning) -> bool:
-    """Whether this version is delivered at all: Actual always; Exercise unless turned off
-    (marked 演练); Test, Draft and System never."""
+def relayed(config: RelayConfig, warning: Warning, *, exercise: bool = True) -> bool:
+    """Whether this version is delivered at all: Actual always; Exercise (marked 演练) when
+    ``[warnings] exercise = "deliver"`` (``exercise``); Test, Draft and System never."""
     if not config.enabled:
         return False
-    return warning.status == "Actual" or (warning.status == "Exercise" and config.deliver_exercise)
+    return warning.status == "Actual" or (warning.status == "Exercise" and exercise)
 
 
 def audiences(config: RelayConfig, warning: Warning) -> Audiences:

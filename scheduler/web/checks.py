@@ -6,7 +6,7 @@ import socket
 
 from scheduler import keys
 from scheduler.config import LoadedConfig
-from scheduler.db import sqlite_path
+from scheduler.dburl import sqlite_path
 
 
 def check_web(loaded: LoadedConfig, report: object) -> None:

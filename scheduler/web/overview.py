@@ -65,7 +65,7 @@ def days(roster: RosterBook, start: dt.date, end: dt.date) -> list[DayView]:
     published = {a.day for a in assignments if a.published}
     filled = {a.day for a in assignments}
     seats = {slot_of(a): a.staff_code for a in assignments}
-    rows = roster_rows(roster.classifier.days(start, end), seats, roster.staff())
+    rows = roster_rows(roster.classifier.days(start, end), seats, roster.staff(), published)
     return [DayView(row, row.day.date in published, row.day.date in filled) for row in rows]
 
 
@@ -78,8 +78,9 @@ def feed_rows(roster: RosterBook, start: dt.date, end: dt.date, person: str | No
     stamps: dict[dt.date, dt.datetime] = {}
     for a in assignments:
         stamps[a.day] = max(stamps.get(a.day, a.assigned_at), a.assigned_at)
+    published = {a.day for a in assignments if a.published}
     dates = sorted({a.day for a in assignments if person is None or a.staff_code == person})
-    return roster_rows([roster.day(d) for d in dates], seats, roster.staff()), stamps
+    return roster_rows([roster.day(d) for d in dates], seats, roster.staff(), published), stamps
 
 
 def periods_between(app: App, first: dt.date, last: dt.date) -> list[PeriodInForce]:

@@ -41,7 +41,7 @@ def test_a_configured_yellow_rule_is_honoured() -> None:
 def test_test_alerts_are_not_relayed_exercises_are_unless_turned_off() -> None:
     assert not rules.relayed(RelayConfig(), warning(status="Test"))
     assert rules.relayed(RelayConfig(), warning(status="Exercise"))
-    assert not rules.relayed(RelayConfig(deliver_exercise=False), warning(status="Exercise"))
+    assert not rules.relayed(RelayConfig(), warning(status="Exercise"), exercise=False)
 
 
 def test_zero_reports_for_red_and_orange_rain_and_flash_flood_only() -> None:

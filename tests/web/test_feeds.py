@@ -115,3 +115,14 @@ def test_the_feed_of_someone_who_left_the_staff_list_ends(flask_app: Flask, web_
     with web_app.sessions.begin() as session:
         session.query(Staff).filter(Staff.code == "S004").update({"active": False})
     assert flask_app.test_client().get(f"/ics/{token}.ics").status_code == 404
+
+
+def test_a_published_days_events_are_confirmed_and_a_drafts_say_草稿(flask_app: Flask, web_app: App) -> None:
+    token = issue(web_app)  # the seed publishes 1–20 March 2026 and leaves 21–31 as a draft
+    calendar = icalendar.Calendar.from_ical(flask_app.test_client().get(f"/ics/{token}.ics").data)
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    published = [e for uid, e in events.items() if "2026-03-01" <= uid[5:15] <= "2026-03-20"]
+    drafts = [e for uid, e in events.items() if "2026-03-21" <= uid[5:15] <= "2026-03-31"]
+    assert published and drafts
+    assert all("草稿" not in str(e["SUMMARY"]) and str(e["STATUS"]) == "CONFIRMED" for e in published)
+    assert all("草稿" in str(e["SUMMARY"]) and str(e["STATUS"]) == "TENTATIVE" for e in drafts)

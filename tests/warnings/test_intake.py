@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from scheduler.app import App
+from scheduler.config.warnings import WarningsConfig
+from scheduler.warnings import cap, intake, store
+
+SAMPLES = Path(__file__).parent / "samples"
+NOW = dt.datetime(2026, 7, 20, 0, 5, tzinfo=dt.UTC)
+CFG = WarningsConfig()
+
+
+def _take(s, name: str, config: WarningsConfig = CFG, now: dt.datetime = NOW):  # type: ignore[no-untyped-def]
+    return intake.take(s, (SAMPLES / name).read_bytes(), file=name, source=f"import:{name}", config=config, now=now)
+
+
+def test_thread_update_cancel_and_dedupe(app: App) -> None:
+    with app.sessions() as s:
+        [red] = _take(s, "red_rainstorm.xml")
+        assert _take(s, "red_rainstorm.xml") == []  # the same document again
+        [upd] = _take(s, "update_yellow.xml", now=NOW + dt.timedelta(hours=3))
+        [can] = _take(s, "cancel.xml", now=NOW + dt.timedelta(hours=7))
+        s.commit()
+        assert red.thread == upd.thread == can.thread == "14000041600000_20260720080000_1"
+        assert [(w.version, w.msg_type, w.level) for w in store.thread(s, red.thread)] == [
+            (1, "Alert", "红"), (2, "Update", "黄"), (3, "Cancel", "黄")]
+        assert store.in_force(s, NOW + dt.timedelta(hours=4))[0].identifier == upd.identifier
+        assert store.in_force(s, NOW + dt.timedelta(hours=8)) == []
+        assert "<identifier>14000041600000_20260720080000_1</identifier>" in store.get(s, red.id).original  # type: ignore[union-attr]
+
+
+def test_cancel_without_info_takes_the_thread(app: App) -> None:
+    text = (SAMPLES / "cancel.xml").read_text("utf-8")
+    bare = text[:text.index("<info>")] + "</alert>\n"
+    with app.sessions() as s:
+        _take(s, "red_rainstorm.xml")
+        _take(s, "update_yellow.xml")
+        [c] = intake.take(s, bare, file="c.xml", source="x", config=CFG, now=NOW)
+        assert (c.msg_type, c.event, c.level, c.version) == ("Cancel", "暴雨", "黄", 3)
+        assert c.geocodes == ("140100000000", "140700000000")
+    with app.sessions() as s, pytest.raises(cap.CapError, match="alert/references"):
+        intake.take(s, bare.replace("20260720150000", "20260720150100"), file="c.xml", source="x", config=CFG, now=NOW)
+
+
+def test_statuses_and_hook(app: App) -> None:
+    seen: list[list[str]] = []
+    intake.AFTER_TAKEN.append(lambda a, s, ws: seen.append([w.identifier for w in ws]))
+    try:
+        fake = SimpleNamespace(config=SimpleNamespace(warnings=CFG))
+        with app.sessions() as s:
+            [ex] = _take(s, "exercise_blue_flood.xml")
+            [te] = _take(s, "test_orange_wind.xml")
+            assert ex.drill and not te.drill and te.status == "Test"
+            intake.after_taken(fake, s, [ex, te])
+            assert seen == [[ex.identifier]]  # Test is stored, not handed on
+            assert [w.identifier for w in store.in_force(s, NOW + dt.timedelta(days=1, hours=2))] == [ex.identifier]
+            stored_only = SimpleNamespace(config=SimpleNamespace(warnings=WarningsConfig(exercise="store")))
+            intake.after_taken(stored_only, s, [ex])
+            assert len(seen) == 1
+        with app.sessions() as s, pytest.raises(cap.CapError, match="alert/status"):
+            _take(s, "test_orange_wind.xml", config=WarningsConfig(test="refuse"))
+        with app.sessions() as s, pytest.raises(cap.CapError, match="alert/status"):
+            _take(s, "exercise_blue_flood.xml", config=WarningsConfig(exercise="refuse"))
+    finally:
+        intake.AFTER_TAKEN.clear()
+
+
+def test_bad_document_changes_nothing(app: App) -> None:
+    with app.sessions() as s:
+        with pytest.raises(cap.CapError):
+            _take(s, "bad/unknown_event.xml")
+        assert store.versions_since(s, NOW - dt.timedelta(days=1)) == []
