@@ -92,15 +92,25 @@ def relay_version(config: Config, directory: Directory, staff: Officials, warnin
     covered_before: set[str] = set()
     for old in earlier:
         covered_before |= {m.enterprise.code for m in match.enterprises(old, rules.audiences(relay, old), venues)}
+    audience = rules.audiences(relay, warning)
+    earlier_audiences = [rules.audiences(relay, old) for old in earlier]
     if warning.msg_type == "Cancel":
         # 解除 reaches everyone the thread reached: the earlier versions decide who.
-        basis = earlier[-1] if earlier else warning
-        matched = [m for old in (earlier or [warning])
-                   for m in match.enterprises(old, rules.audiences(relay, old), venues)]
-        audience = rules.audiences(relay, basis)
+        matched = [m for old, aud in zip(earlier, earlier_audiences, strict=True)
+                   for m in match.enterprises(old, aud, venues)] or match.enterprises(warning, audience, venues)
     else:
-        audience = rules.audiences(relay, warning)
         matched = match.enterprises(warning, audience, venues)
+        if warning.msg_type == "Update":  # the same recipients as before, and the newly covered
+            matched += [m for old, aud in zip(earlier, earlier_audiences, strict=True)
+                        for m in match.enterprises(old, aud, venues)]
+    if warning.msg_type in ("Update", "Cancel") and earlier_audiences:
+        audience = dataclasses.replace(audience, rules=audience.rules or earlier_audiences[-1].rules,
+                                       officers=audience.officers or any(a.officers for a in earlier_audiences),
+                                       leaders=audience.leaders or any(a.leaders for a in earlier_audiences))
+    unique: dict[str, match.Match] = {}
+    for m in matched:
+        unique.setdefault(m.enterprise.code, m)
+    matched = list(unique.values())
     base = {"warning": warning_context(warning), "late": late,
             "expired": warning.msg_type != "Cancel" and late,
             "previous": warning_context(earlier[-1]) if earlier else None,

@@ -124,3 +124,12 @@ def test_every_kind_reads_well_and_carries_the_receipt_link(config: Config, caps
     print(text)
     out = capsys.readouterr().out
     assert "【预警更新】" in out and "原为暴雨红色" in out and "【预警解除】" in out and "已解除" in out
+
+
+def test_a_downgrade_to_yellow_still_reaches_everyone_the_red_one_reached(config: Config) -> None:
+    first = warning()
+    update = warning(id=2, version=2, msg_type="Update", identifier="u", level="黄",
+                     received_at=T0 + dt.timedelta(hours=1))
+    first_keys = {m.recipient.key for m in _plan(config, first).messages}
+    update_keys = {m.recipient.key for m in _plan(config, update, [first], now=update.received_at).messages}
+    assert first_keys <= update_keys  # venues, officer and the leader hear it is now yellow
