@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import tabular
 from scheduler.config.hardening import ImportLimits
+from scheduler.config.warning_relay import VENUE_FEATURES
 from scheduler.people.models import Enterprise, Staff
 from scheduler.people.upsert import ImportResult, Spool, upsert
 from scheduler.tabular import DEFAULT_LIMITS, Column, DataError, Problems
@@ -59,6 +60,7 @@ ENTERPRISE_COLUMNS: tuple[Column, ...] = (
     *_contact_columns(ContactDuty.SAFETY_MANAGER, "safety_manager"),
     *_contact_columns(ContactDuty.WARNING_CONTACT, "warning_contact"),
     Column("bot_channel", ("机器人通道", "bot_channel"), parse=tabular.text(64)),
+    Column("venue_features", ("场所特征", "venue_features"), parse=tabular.listing),
 )
 
 STAFF_COLUMNS: tuple[Column, ...] = (
@@ -134,8 +136,11 @@ def _enterprises(path: Path, channels: Collection[str], limits: ImportLimits
             problems.append(f"{where}: no contact has a mobile or e-mail; the enterprise could not be reached")
         if r["bot_channel"] and r["bot_channel"] not in channels:
             problems.append(f"{where}: 机器人通道: channel {r['bot_channel']!r} is not defined in config")
+        odd = [f for f in r["venue_features"] if f not in VENUE_FEATURES]
+        if odd:
+            problems.append(f"{where}: 场所特征: unknown feature {odd[0]!r} (one of: {'、'.join(VENUE_FEATURES)})")
         if len(problems) + problems.more == before:
-            yield {**r, "category": r["category"].value}, problems
+            yield {**r, "category": r["category"].value, "venue_features": ",".join(r["venue_features"])}, problems
     yield None, problems
 
 

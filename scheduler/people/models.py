@@ -30,11 +30,17 @@ class Enterprise(Base):
     warning_contact_mobile: Mapped[str] = mapped_column(String(32), default="")
     warning_contact_email: Mapped[str] = mapped_column(String(254), default="")
     bot_channel: Mapped[str] = mapped_column(String(64), default="")
+    # 场所特征: comma-separated venue features (漂流, 玻璃栈道, 索道, 野外 …) the warning relay matches on.
+    venue_features: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property
     def category_enum(self) -> Category:
         return Category(self.category)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(f for f in self.venue_features.split(",") if f)
 
     def contact(self, duty: ContactDuty) -> tuple[str, str, str]:
         """(name, mobile, email) of the contact holding ``duty``."""

@@ -19,12 +19,15 @@ from scheduler.planners import (
     receipts_duty,
     receipts_hazard,
     receipts_zero,
+    warnings,
     year_guard,
 )
 from scheduler.planners.base import PlanContext, Planner
 from scheduler.planners.duty import DutyPlanner
 
 PLANNERS: dict[str, Planner] = {
+    # First: weather and emergency warnings (URGENT; also planned at once on intake, relay_now).
+    "warnings": warnings.plan,
     "preholiday": preholiday.plan,
     "key_periods": key_periods.plan,
     "year_guard": year_guard.plan,

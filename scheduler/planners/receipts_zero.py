@@ -24,6 +24,7 @@ from scheduler.receipts import zero_reports
 from scheduler.receipts.models import ZeroReport
 from scheduler.receipts.policy import Ask, end_of_day
 from scheduler.receipts.zero_reports import Party
+from scheduler.warnings import zero_hook
 
 REQUEST = "zero_report/request"
 REMINDER = "zero_report/reminder"
@@ -53,9 +54,14 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         if not due:
             continue
         reason = zero_reports.scope(ctx.config, ctx.calendar, day)
+        only = None
+        if not reason:  # a red/orange 暴雨/山洪 warning in force: its area reports (issue 14)
+            reason, only = zero_hook.scope(ctx, day)
         if not reason:
             continue
         parties = zero_reports.parties(ctx.config, ctx.directory, book, day)
+        if only is not None:
+            parties = [p for p in parties if only(p.key)]
         reports = zero_reports.of_day(ctx.session, day) if set(due) - {"request"} else {}
         base: dict[str, object] = {"day": day.isoformat(), "reason": reason, "cutoff": cutoff.isoformat()}
         for what, at in due.items():
