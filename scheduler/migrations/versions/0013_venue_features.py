@@ -1,7 +1,7 @@
 """venue features: the enterprise file's 场所特征 (漂流, 玻璃栈道, 索道, 野外 …) for the warning relay
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
