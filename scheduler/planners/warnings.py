@@ -138,7 +138,10 @@ def relay_version(config: Config, directory: Directory, staff: Officials, warnin
         context = {**base, "features": list(found.features), "enterprise": found.enterprise.code,
                    "newly": warning.msg_type == "Update" and found.enterprise.code not in covered_before}
         for recipient in recipients:
-            add(recipient, context)
+            duty = recipient.key.rsplit(":", 1)[1]
+            known = {d.value for d in ContactDuty}
+            mobile = found.enterprise.contact(ContactDuty(duty))[1] if duty in known else ""
+            add(recipient, {**context, "mobile": mobile} if mobile else context)
     if audience.officers:
         for recipient in staff.officers:
             add(recipient, {**base, "features": [], "newly": False, "matched": len(matched)})
