@@ -99,6 +99,7 @@ class Dispatcher:
             store.expire_overdue(session, now)
             targets.ensure(session, self.limits, self.fingerprints)
             backlog = store.due_counts(session, now)  # per channel, counted down as rounds claim
+            urgent = store.due_counts(session, now, urgent=True)  # the part of it that goes first
         if any(backlog.values()):
             self.renderer.refresh()  # templates edited since the last pass
         held: set[str] = set()  # targets that throttled or failed during this pass
@@ -106,7 +107,7 @@ class Dispatcher:
         with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:
             while True:
                 with self.sessions.begin() as session:
-                    batch, errors = self._claim(session, backlog, held)
+                    batch, errors = self._claim(session, backlog, urgent, held)
                     session.expunge_all()
                 if not batch:
                     break
@@ -122,28 +123,36 @@ class Dispatcher:
     # Claiming
 
     def _claim(
-        self, session: Session, backlog: dict[str, int], held: set[str]
+        self, session: Session, backlog: dict[str, int], urgent: dict[str, int], held: set[str]
     ) -> tuple[list[OutboxMessage], dict[str, int]]:
-        """Claim one round: every target with messages due gets a fair share of the batch first
-        (so a long queue for one mail server does not hold up a webhook), then the room left;
-        never more than a target's budget, nothing for a paused or unhealthy target."""
+        """Claim one round: every target's urgent messages first (warnings: across all targets,
+        before any ordinary message), then every target with messages due gets a fair share of
+        the batch (so a long queue for one mail server does not hold up a webhook), then the room
+        left; never more than a target's budget, nothing for a paused or unhealthy target."""
         now = self.clock.now()
         delivery = self.delivery
         states = targets.load(session, self.limits, lock=True)
-        self._merge_backlogs(session, states, backlog, now)
+        self._merge_backlogs(session, states, backlog, urgent, now)
         blocked = set(held) | {n for n, t in states.items() if t.unhealthy_since is not None or t.paused(now)}
         ready = [name for name, count in sorted(backlog.items()) if count > 0 and name not in blocked]
         claimed: list[OutboxMessage] = []
-        for share in (max(1, delivery.batch // max(1, len(ready))), delivery.batch):
+        for share, only_urgent in ((delivery.batch, True), (max(1, delivery.batch // max(1, len(ready))), False),
+                                   (delivery.batch, False)):
             for name in ready:
                 target = states.get(name)
                 budget = self.limits[name].budget(target.recent, now) if target is not None else share
-                wanted = min(share, backlog[name], budget, delivery.batch - len(claimed))
+                due = urgent.get(name, 0) if only_urgent else backlog[name]
+                wanted = min(share, due, budget, delivery.batch - len(claimed))
                 if wanted <= 0:
                     continue
                 # Messages for a channel missing from config are claimed too: they die saying so.
-                rows = store.claim(session, now, self.worker, delivery.lease, wanted, channels=[name])
-                backlog[name] = backlog[name] - len(rows) if len(rows) == wanted else 0
+                rows = store.claim(session, now, self.worker, delivery.lease, wanted, channels=[name],
+                                   urgent=only_urgent)
+                if only_urgent:
+                    urgent[name] = due - len(rows) if len(rows) == wanted else 0
+                    backlog[name] -= len(rows)
+                else:
+                    backlog[name] = backlog[name] - len(rows) if len(rows) == wanted else 0
                 if rows and target is not None:
                     targets.record_claims(target, len(rows), now)
                 claimed += rows
@@ -151,7 +160,7 @@ class Dispatcher:
         return claimed, {name: t.config_errors for name, t in states.items()}
 
     def _merge_backlogs(self, session: Session, states: dict[str, DeliveryTarget], backlog: dict[str, int],
-                        now: dt.datetime) -> None:
+                        urgent: dict[str, int], now: dt.datetime) -> None:
         """Fold the backlog of every bot that could not send it within merge_horizon into digests."""
         for name, target in states.items():
             limits = self.limits[name]
@@ -162,7 +171,7 @@ class Dispatcher:
                 made = merge_due(session, name, self.types[name], now, capacity, self._render_for_merge(now))
                 log.warning("%s: %d message(s) due, about %d sendable within %s: merged into %d digest(s)",
                             name, backlog[name], capacity, self.delivery.merge_horizon, made)
-                backlog[name] = made
+                backlog[name] = made + urgent.get(name, 0)  # urgent messages are never merged
 
     def _render_for_merge(self, now: dt.datetime) -> Callable[[OutboxMessage], Rendered]:
         return lambda m: self.render(m, late=now - m.due_at > self.delivery.late_after)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from scheduler.app import App
 from scheduler.outbox.models import DeliveryAttempt, Status
+from scheduler.outbox.planned import URGENT, PlannedMessage
 from tests.support.bots import (
     DINGTALK_THROTTLED,
     FEISHU_THROTTLED,
@@ -468,3 +470,48 @@ def test_a_bots_budget_holds_across_replicas_on_postgresql(tmp_path: Path, clock
     finally:
         second.close()
         first.close()
+
+
+# The urgent lane (warnings: planned.URGENT)
+
+
+def urgent(message: PlannedMessage) -> PlannedMessage:
+    return dataclasses.replace(message, priority=URGENT)
+
+
+def backlog(channel: str, clock: ManualClock, count: int = 5000) -> list[PlannedMessage]:
+    return [note(f"{channel}-old{i:05}", channel, clock.now() - MINUTE) for i in range(count)]
+
+
+def test_urgent_messages_go_ahead_of_a_5000_message_backlog_on_their_target(
+        make, hook: WebhookReceiver, clock: ManualClock) -> None:
+    app = make(webhook_toml("platform", f"{hook.base_url}/h", rate_per_minute="5"))
+    enqueue(app, backlog("platform", clock) + [urgent(note(f"warn{i}", "platform", clock.now())) for i in range(2)])
+    assert app.dispatcher.dispatch_due() == 5  # the budget still holds
+    ids = {row.id: key for key, row in outbox(app).items()}
+    assert [ids[a.message_id] for a in attempts_in_order(app)][:2] == ["warn0", "warn1"]
+
+
+def test_urgent_messages_to_a_bot_under_a_storm_are_sent_first_and_never_merged(
+        make, ding: DingtalkBot, clock: ManualClock) -> None:
+    app = make(dingtalk_toml("duty", ding.url))
+    enqueue(app, backlog("duty", clock) + [urgent(note(f"warn{i}", "duty", clock.now())) for i in range(3)])
+    assert 3 < app.dispatcher.dispatch_due() <= 20
+    rows = outbox(app)
+    assert all(rows[f"warn{i}"].status == Status.SENT for i in range(3))
+    assert not any(key.startswith("merged:") and "warn" in str(row.context) for key, row in rows.items())
+    ids = {row.id: key for key, row in rows.items()}
+    assert [ids[a.message_id] for a in attempts_in_order(app)][:3] == ["warn0", "warn1", "warn2"]
+
+
+def test_urgent_messages_on_every_target_are_claimed_before_any_ordinary_backlog(
+        make, hook: WebhookReceiver, clock: ManualClock) -> None:
+    app = make(webhook_toml("a", f"{hook.base_url}/a", rate_per_minute="5")
+               + webhook_toml("b", f"{hook.base_url}/b", rate_per_minute="5") + "\n[delivery]\nbatch = 3\n")
+    enqueue(app, backlog("a", clock) + backlog("b", clock)
+            + [urgent(note("warn-a", "a", clock.now()))]
+            + [urgent(note(f"warn-b{i}", "b", clock.now())) for i in range(2)])
+    assert app.dispatcher.dispatch_due() == 10
+    ids = {row.id: key for key, row in outbox(app).items()}
+    first_round = {ids[a.message_id] for a in attempts_in_order(app)[:3]}
+    assert first_round == {"warn-a", "warn-b0", "warn-b1"}

@@ -1,4 +1,8 @@
-"""One keep-alive HTTP session per target, and how an HTTP answer is classified.
+"""One keep-alive HTTP connection per target, and how an HTTP answer is classified.
+
+Sending goes through channels.transport (a lean keep-alive client on ``http.client``: why, and
+what it guarantees, is said there) unless the channel names a proxy; proxied channels keep a
+``requests`` session, which speaks to http, https and SOCKS proxies.
 
 Reasons never contain the URL: for the bots the URL holds the credential (access_token, key,
 hook id), and reasons are stored and shown by `safeduty outbox show`.
@@ -8,7 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import http.client
+import socket
+import ssl
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 
 import requests
@@ -23,6 +31,7 @@ from scheduler.channels.addresses import (
     url_refusal,
 )
 from scheduler.channels.base import DeliveryError, Outcome
+from scheduler.channels.transport import Answer, ConnectFailed, Connection, tls_context
 from scheduler.config.channels import _HttpChannelConfig
 from scheduler.redaction import summary
 
@@ -55,9 +64,75 @@ class HttpClient:
         self.timeout = (spec.connect_timeout.total_seconds(), spec.timeout.total_seconds())
         self.wall = wall
         self._url: tuple[str, str] = ("", "")
+        self.lean = not spec.proxy
+        self._context: ssl.SSLContext | None = None
+        self._connection: Connection | None = None
+        self._target: tuple[str, tuple[str, str, int], str] = ("", ("", "", 0), "")
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str] = JSON_HEADERS) -> requests.Response:
-        """POST ``body`` once (no redirects, no retries); transport failures become DeliveryError.
+    def post(self, url: str, body: bytes, headers: Mapping[str, str] = JSON_HEADERS) -> Answer | requests.Response:
+        """POST ``body`` once (no redirects, no retries); transport failures become DeliveryError."""
+        if self.lean:
+            return self._post_lean(url, body, headers)
+        return self._post_requests(url, body, headers)
+
+    def _post_lean(self, url: str, body: bytes, headers: Mapping[str, str]) -> Answer:
+        connect_timeout, read_timeout = self.timeout
+        try:
+            origin, target = self._split(url)
+            if self.refuse_private and (why := url_refusal(url)):
+                raise DeliveryError(Outcome.CONFIG, why)
+            connection = self._connection
+            if connection is None or (connection.scheme, connection.host, connection.port) != origin:
+                if connection is not None:
+                    connection.close()
+                if origin[0] == "https" and self._context is None:
+                    self._context = tls_context(self.verify)
+                connection = self._connection = Connection(
+                    *origin, connect_timeout=connect_timeout, read_timeout=read_timeout,
+                    guard=self.refuse_private, context=self._context)
+            return connection.post(target, body, headers)
+        except ConnectFailed as failed:
+            cause = failed.__cause__
+            if isinstance(cause, AddressRefused):
+                raise DeliveryError(Outcome.CONFIG, str(cause)) from None
+            if isinstance(cause, socket.timeout):
+                raise DeliveryError(Outcome.TRANSIENT, f"could not connect within {connect_timeout:g}s") from None
+            if isinstance(cause, socket.gaierror):
+                raise DeliveryError(Outcome.TRANSIENT, "connection failed: the url's host could not be resolved") from None
+            raise DeliveryError(Outcome.TRANSIENT, f"connection failed: {_cause(cause or failed)}") from None
+        except ssl.SSLCertVerificationError:
+            raise DeliveryError(Outcome.CONFIG, "TLS certificate verification failed") from None
+        except ssl.SSLError:
+            raise DeliveryError(Outcome.TRANSIENT, "TLS handshake failed") from None
+        except socket.timeout:
+            raise DeliveryError(
+                Outcome.TRANSIENT, f"no answer within {read_timeout:g}s (the message may have arrived)"
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise DeliveryError(Outcome.TRANSIENT, f"connection failed: {_cause(exc)}") from None
+        except ValueError as exc:  # a header or the path holds what HTTP cannot carry (never sent)
+            raise DeliveryError(Outcome.PERMANENT, f"request could not be made: {exc}") from None
+
+    def _split(self, url: str) -> tuple[tuple[str, str, int], str]:
+        """((scheme, host, port), request target) of ``url``, remembered for one URL (a signed bot
+        URL changes with every request, but only in its query)."""
+        if url == self._target[0]:
+            return self._target[1], self._target[2]
+        try:
+            parts = urllib.parse.urlsplit(url)
+            scheme, host, port = parts.scheme.lower(), parts.hostname or "", parts.port
+        except ValueError:
+            host, scheme, port = "", "", None
+        if scheme not in ("http", "https") or not host or any(c in url for c in " \r\n\t"):
+            # Never the URL itself: it holds the bot's token.
+            raise DeliveryError(Outcome.CONFIG, "the url is not a valid URL (check host and port)")
+        origin = (scheme, host, port or (443 if scheme == "https" else 80))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._target = (url, origin, target)
+        return origin, target
+
+    def _post_requests(self, url: str, body: bytes, headers: Mapping[str, str]) -> requests.Response:
+        """POST through the proxy with requests.
 
         The request goes straight to the session's keep-alive adapter: ``Session.post`` would
         merge settings, cookies and hooks on every call, about a third of its CPU, for nothing
@@ -112,7 +187,7 @@ class HttpClient:
             self._url = (url, prepared.url or url)
         return self._url[1]
 
-    def check_status(self, response: requests.Response) -> None:
+    def check_status(self, response: Answer | requests.Response) -> None:
         """Raise DeliveryError unless the answer is 2xx."""
         status = response.status_code
         if 200 <= status < 300:
@@ -128,14 +203,14 @@ class HttpClient:
             raise DeliveryError(Outcome.CONFIG, reason)
         raise DeliveryError(Outcome.PERMANENT, reason)
 
-    def bot_answer(self, response: requests.Response) -> dict[str, object]:
+    def bot_answer(self, response: Answer | requests.Response) -> dict[str, object]:
         """A chat bot's answer: bots say HTTP 200 even when they refuse, so the code in the
         body decides; any other status is classified as for every HTTP target."""
         if response.status_code != 200:
             self.check_status(response)
         return body_json(response)
 
-    def retry_after(self, response: requests.Response) -> dt.timedelta | None:
+    def retry_after(self, response: Answer | requests.Response) -> dt.timedelta | None:
         """Retry-After as seconds or as an HTTP date (measured against the answer's own Date)."""
         value = response.headers.get("Retry-After", "").strip()
         if not value:
@@ -151,6 +226,9 @@ class HttpClient:
         return max(dt.timedelta(0), _aware(when) - _aware(now))
 
     def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         self.session.close()
 
 
@@ -158,12 +236,12 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)  # "-0000" means UTC
 
 
-def snippet(response: requests.Response, limit: int = 300) -> str:
+def snippet(response: Answer | requests.Response, limit: int = 300) -> str:
     text = response.content[:limit].decode("utf-8", "replace").strip()
     return text or response.reason or "(empty body)"
 
 
-def body_json(response: requests.Response) -> dict[str, object]:
+def body_json(response: Answer | requests.Response) -> dict[str, object]:
     """The JSON object a bot answered, or a transient error when the answer is not one (a proxy's
     error page, a truncated answer)."""
     try:

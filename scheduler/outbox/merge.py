@@ -21,7 +21,7 @@ from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.db import table_of
 from scheduler.outbox import store
 from scheduler.outbox.models import WAITING, OutboxMessage, Status
-from scheduler.outbox.planned import Mention, PlannedMessage, Recipient, short_ref
+from scheduler.outbox.planned import URGENT, Mention, PlannedMessage, Recipient, short_ref
 
 MERGED_KIND = "delivery/merged"
 MERGE_MAX = 1000  # rows folded per pass; the rest wait for the next one
@@ -52,7 +52,8 @@ def merge_due(
     rows = list(session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.channel == channel, OutboxMessage.status.in_(WAITING),
-               OutboxMessage.next_attempt_at <= now, OutboxMessage.kind != MERGED_KIND)
+               OutboxMessage.next_attempt_at <= now, OutboxMessage.kind != MERGED_KIND,
+               OutboxMessage.priority < URGENT)  # a warning goes alone, ahead of any digest
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(MERGE_MAX)
         .with_for_update(skip_locked=True)

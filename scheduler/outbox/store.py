@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from scheduler.db import rowcount, table_of
 from scheduler.outbox import rows
 from scheduler.outbox.models import WAITING, DeliveryAttempt, OutboxMessage, Status
-from scheduler.outbox.planned import PlannedMessage
+from scheduler.outbox.planned import URGENT, PlannedMessage
 
 ENQUEUE_CHUNK = 1000
 
@@ -104,13 +104,15 @@ def expire_overdue(session: Session, now: dt.datetime) -> int:
     return rowcount(result)
 
 
-def due_counts(session: Session, now: dt.datetime) -> dict[str, int]:
-    """How many messages are due now, per channel."""
+def due_counts(session: Session, now: dt.datetime, *, urgent: bool = False) -> dict[str, int]:
+    """How many messages are due now, per channel (only the urgent ones when ``urgent``)."""
     query = (
         select(OutboxMessage.channel, func.count())
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
         .group_by(OutboxMessage.channel)
     )
+    if urgent:
+        query = query.where(OutboxMessage.priority >= URGENT)
     return {channel: count for channel, count in session.execute(query)}
 
 
@@ -122,18 +124,22 @@ def claim(
     limit: int,
     channels: Collection[str] | None = None,
     exclude: Collection[str] = (),
+    urgent: bool = False,
 ) -> list[OutboxMessage]:
     """Claim up to ``limit`` due rows for ``worker``: only on ``channels`` when given, never on
-    ``exclude``. Each claim counts as an attempt; ``release`` gives back one not made."""
+    ``exclude``, only urgent ones when ``urgent``. Higher priority first, then the longest due.
+    Each claim counts as an attempt; ``release`` gives back one not made."""
     if limit <= 0:
         return []
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if urgent:
+        due = due.where(OutboxMessage.priority >= URGENT)
     if channels is not None:
         due = due.where(OutboxMessage.channel.in_(sorted(channels)))
     if exclude:
@@ -153,7 +159,8 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     rows = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
     return list(rows)
 

@@ -31,6 +31,7 @@ ALERT = "warnings/alert"
 UPDATE = "warnings/update"
 CANCEL = "warnings/cancel"
 FALLBACK = (ContactDuty.WARNING_CONTACT, ContactDuty.SAFETY_MANAGER, ContactDuty.PRINCIPAL)
+_DUTIES = {d.value: d for d in ContactDuty}
 UNBOUNDED = dt.timedelta(hours=24)  # a warning without an expiry is treated as in force this long
 
 
@@ -138,7 +139,9 @@ def relay_version(config: Config, directory: Directory, staff: Officials, warnin
         context = {**base, "features": list(found.features), "enterprise": found.enterprise.code,
                    "newly": warning.msg_type == "Update" and found.enterprise.code not in covered_before}
         for recipient in recipients:
-            add(recipient, context)
+            duty = recipient.key.rsplit(":", 1)[1]
+            mobile = found.enterprise.contact(_DUTIES[duty])[1] if duty in _DUTIES else ""
+            add(recipient, {**context, "mobile": mobile} if mobile else context)
     if audience.officers:
         for recipient in staff.officers:
             add(recipient, {**base, "features": [], "newly": False, "matched": len(matched)})

@@ -54,7 +54,8 @@ def resends(config: Config, warning: Warning, originals: Sequence[PlannedMessage
         yield PlannedMessage(f"{m.key}:resend", RESEND, m.recipient, moment, expires, context,
                              chase_topic(ask.task), URGENT)
         silent.setdefault(ask.party, {"enterprise": str(m.context.get("enterprise", "")),
-                                      "name": m.recipient.name, "address": m.recipient.address})
+                                      "name": m.recipient.name,
+                                      "address": str(m.context.get("mobile") or m.recipient.address)})
     if not silent:
         return
     base = {"warning": originals[0].context["warning"], "venues": sorted(silent.values(), key=lambda v: v["name"])}

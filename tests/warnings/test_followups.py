@@ -28,7 +28,7 @@ def test_unconfirmed_venues_get_it_once_more_after_30_minutes_and_the_officer_th
     listed = [m for m in found if m.kind == followups.UNCONFIRMED]
     assert [m.recipient.key for m in listed] == ["staff:S1"] and len(listed[0].context["venues"]) == 2
     text = _render(config, listed[0])
-    assert "以下2家单位仍未确认" in text and "示例PARK" in text
+    assert "以下2家单位仍未确认" in text and "示例PARK" in text and "13900000301" in text
     again = _render(config, resent[0], receipt_url="http://127.0.0.1/r/X", receipt_form="confirm",
                     receipt_names_person=False)
     assert "尚未确认" in again and "http://127.0.0.1/r/X" in again

@@ -40,3 +40,23 @@ def test_list_in_force_first_and_detail(web_app: App, flask_app: Flask) -> None:
     assert "地质灾害" in detail.text and "五台县" in detail.text
     assert "&lt;identifier&gt;14000041600000_20260807165704&lt;/identifier&gt;" in detail.text  # escaped original
     assert client.get("/warnings/9999").status_code == 404
+
+
+def test_supervisor_adds_a_warning(web_app: App, flask_app: Flask) -> None:  # noqa: F811
+    from tests.web.helpers import csrf_of
+
+    assert client_as(flask_app, "viewer").get("/warnings/add").status_code == 403
+    client = client_as(flask_app, "supervisor")
+    page = client.get("/warnings")
+    assert "录入预警" in page.text
+    form = client.get("/warnings/add")
+    token = csrf_of(form.text)
+    data = {"csrf_token": token, "event": "山洪", "level": "橙", "area": "140922", "area_desc": "五台县",
+            "onset": "2026-03-10T10:30", "expires": "2026-03-10T22:00", "text": "五台山景区及周边有山洪风险"}
+    assert client.post("/warnings/add", data={**data, "csrf_token": "x"}).status_code == 400  # CSRF
+    bad = client.post("/warnings/add", data={**data, "area": "14"})
+    assert bad.status_code == 400 and "行政区划" in bad.text
+    done = client.post("/warnings/add", data=data)
+    assert done.status_code == 302
+    shown = client.get(done.headers["Location"])
+    assert "山洪" in shown.text and "五台县" in shown.text and "hand:S008" in shown.text

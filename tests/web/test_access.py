@@ -38,6 +38,7 @@ PERMITTED = {
     "feeds.feed": {404},  # an unknown token: a plain 404
     "outbox.message": {200, 404},
     "warnings.show": {200, 404},
+    "warnings.add": {400},  # an empty form: the fields are named
     "outbox.retry": {302, 404, 409},
     "admin.revoke_feed": {302, 404},
     # Only the person themselves (S006 is the duty account) or an admin; others get 403 below.
