@@ -82,10 +82,11 @@ def _blueprints() -> list[Any]:
         people,
         roster,
         static,
+        warnings,
     )
     from scheduler.web.receipts import (
         BLUEPRINTS as RECEIPTS,  # 回执, 零报告, 交接班 (receipts area)
     )
 
     return [static.bp, health.bp, auth.bp, board.bp, roster.bp, hazards.bp, outbox.bp, calendar.bp, people.bp,
-            feeds.bp, api.bp, admin.bp, metrics.bp, *RECEIPTS]
+            feeds.bp, api.bp, admin.bp, metrics.bp, *RECEIPTS, warnings.bp]

@@ -19,6 +19,7 @@ NAV = (
     ("board.index", "今日值班"),
     ("roster.month", "值班表"),
     ("hazards.index", "隐患"),
+    ("warnings.index", "预警"),
     ("outbox.upcoming", "待发消息"),
     ("outbox.delivery", "投递"),
     ("calendar.year", "日历"),

@@ -28,6 +28,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "receipts.show": {"receipt_id": 1},
     "receipts.review": {"receipt_id": 1},
     "zero.upward": {"report_id": 1},
+    "warnings.show": {"warning_id": 1},
 }
 # What a permitted request answers besides 200 (readyz: 503 until a planning tick is recorded).
 PERMITTED = {
@@ -36,6 +37,8 @@ PERMITTED = {
     "auth.login": {200, 400},
     "feeds.feed": {404},  # an unknown token: a plain 404
     "outbox.message": {200, 404},
+    "warnings.show": {200, 404},
+    "warnings.add": {400},  # an empty form: the fields are named
     "outbox.retry": {302, 404, 409},
     "admin.revoke_feed": {302, 404},
     # Only the person themselves (S006 is the duty account) or an admin; others get 403 below.
