@@ -171,7 +171,9 @@ class Dispatcher:
                 made = merge_due(session, name, self.types[name], now, capacity, self._render_for_merge(now))
                 log.warning("%s: %d message(s) due, about %d sendable within %s: merged into %d digest(s)",
                             name, backlog[name], capacity, self.delivery.merge_horizon, made)
-                backlog[name] = made + urgent.get(name, 0)  # urgent messages are never merged
+                # What is due now (digests, what was left out, urgent rows): claimed within the
+                # budget even when merging made nothing new, so a storm never stalls the bot.
+                backlog[name] = store.due_counts(session, now, channel=name).get(name, 0)
 
     def _render_for_merge(self, now: dt.datetime) -> Callable[[OutboxMessage], Rendered]:
         return lambda m: self.render(m, late=now - m.due_at > self.delivery.late_after)

@@ -515,3 +515,43 @@ def test_urgent_messages_on_every_target_are_claimed_before_any_ordinary_backlog
     ids = {row.id: key for key, row in outbox(app).items()}
     first_round = {ids[a.message_id] for a in attempts_in_order(app)[:3]}
     assert first_round == {"warn-a", "warn-b0", "warn-b1"}
+
+
+# An alert storm to one bot (issue 18 §2)
+
+
+@pytest.mark.parametrize("paused", [True, False])
+@pytest.mark.parametrize("count", [10_000])  # 100,000: over 300 s as written (reads the outbox each pass)
+def test_a_storm_to_a_paused_bot_drains_at_the_bots_rate_and_every_key_is_accounted_for(
+        make, ding: DingtalkBot, clock: ManualClock, count: int, paused: bool) -> None:
+    app = make(dingtalk_toml("duty", ding.url))
+    with app.sessions.begin() as session:
+        from scheduler.outbox import store
+        store.enqueue(session, [note(f"storm{i:06}", "duty", clock.now(), expires=dt.timedelta(days=2))
+                                for i in range(count)], clock.now())
+    if paused:
+        ding.script(Answer.json(DINGTALK_THROTTLED))  # the bot is paused for its penalty first
+    sent_per_pass: list[int] = []
+    for _ in range(2000):
+        sent_per_pass.append(app.dispatcher.dispatch_due())
+        rows = outbox(app)
+        waiting = [r for r in rows.values() if r.status in (Status.PENDING, Status.FAILED)]
+        digests_waiting = [r for r in waiting if r.kind == "delivery/merged"]
+        assert len(digests_waiting) <= 120  # what 20/min takes within the 5-minute merge horizon
+        assert all(r.kind != "delivery/merged" for r in rows.values() if r.status == Status.MERGED)  # flat
+        if not waiting:
+            break
+        clock.advance(61 * SECOND)
+    assert not waiting, "the storm never drained"
+    start = next(i for i, n in enumerate(sent_per_pass) if n)  # once the bot's penalty is over
+    assert sent_per_pass[:start] == [0] * start and (1 < start) == paused  # paused for several passes
+    assert all(n == 20 for n in sent_per_pass[start:-1]) and 0 < sent_per_pass[-1] <= 20  # at the bot's rate
+    assert not [r for r in rows.values() if r.status == Status.EXPIRED]
+    digests = {r.key: r for r in rows.values() if r.kind == "delivery/merged"}
+    assert all(d.status == Status.SENT for d in digests.values())
+    for key in (f"storm{i:06}" for i in range(count)):
+        row = rows[key]
+        assert row.status == Status.SENT or (
+            row.status == Status.MERGED and row.last_error.split()[2] in digests), (key, row.status, row.last_error)
+    print(f"storm: messages={count}, passes={len(sent_per_pass)}, digests={len(digests)}, "
+          f"sent_individually={sum(1 for r in rows.values() if r.status == Status.SENT) - len(digests)}")

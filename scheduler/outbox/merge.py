@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.channels.base import DeliveryError, Rendered
@@ -48,7 +48,16 @@ def merge_due(
     render: Callable[[OutboxMessage], Rendered],
 ) -> int:
     """Merge the due messages of ``channel`` into at most ``allowed`` digests (at least one);
-    returns how many digests were enqueued."""
+    returns how many digests were enqueued. Digests already waiting count against ``allowed``,
+    so a bot's digests never outnumber what it can take (issue 18 §2)."""
+    waiting = session.scalar(
+        select(func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status.in_(WAITING),
+               OutboxMessage.kind == MERGED_KIND)
+    ) or 0
+    allowed = max(1, allowed) - waiting  # at least one digest when none waits (a paused bot)
+    if allowed < 1:
+        return 0
     rows = list(session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.channel == channel, OutboxMessage.status.in_(WAITING),
@@ -67,7 +76,7 @@ def merge_due(
             continue  # a template that fails is left to the normal path, which records why
     if len(items) < 2:
         return 0
-    chunks = _chunks(items, DIGEST_BYTES.get(channel_type, 18000), max(1, allowed))
+    chunks = _chunks(items, DIGEST_BYTES.get(channel_type, 18000), allowed)
     digests, notes = [], []
     for chunk, more in chunks:
         digest = _digest(channel, chunk, more, now)
@@ -134,7 +143,7 @@ def _digest(channel: str, chunk: Sequence[Item], more: Sequence[Item], now: dt.d
         key=f"merged:{channel}:{digest}",
         kind=MERGED_KIND,
         recipient=Recipient(f"channel:{channel}", rows[0].recipient_name, channel, mentions=tuple(mentions.values())),
-        due_at=now,
+        due_at=min(now, min(row.due_at for row in rows)),  # in line with what it lists, not behind the rest
         expires_at=max(row.expires_at for row in rows),
         context=context,
     )

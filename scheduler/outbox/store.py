@@ -104,7 +104,7 @@ def expire_overdue(session: Session, now: dt.datetime) -> int:
     return rowcount(result)
 
 
-def due_counts(session: Session, now: dt.datetime, *, urgent: bool = False) -> dict[str, int]:
+def due_counts(session: Session, now: dt.datetime, *, urgent: bool = False, channel: str | None = None) -> dict[str, int]:
     """How many messages are due now, per channel (only the urgent ones when ``urgent``)."""
     query = (
         select(OutboxMessage.channel, func.count())
@@ -113,6 +113,8 @@ def due_counts(session: Session, now: dt.datetime, *, urgent: bool = False) -> d
     )
     if urgent:
         query = query.where(OutboxMessage.priority >= URGENT)
+    if channel is not None:
+        query = query.where(OutboxMessage.channel == channel)
     return {channel: count for channel, count in session.execute(query)}
 
 

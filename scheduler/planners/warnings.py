@@ -237,12 +237,3 @@ def _expired(ctx: PlanContext, staff: Officials, version: Warning, prior: Sequen
                                   context={**m.context, "expired": True,
                                            "late": window.start > version.expires + LOOKBACK})
 
-
-def _register() -> None:
-    """intake calls AFTER_TAKEN after committing new versions: plan and dispatch them at once."""
-    from scheduler.warnings import relay_now  # noqa: PLC0415 (it imports scheduler.planning)
-
-    relay_now.register()
-
-
-_register()

@@ -6,16 +6,13 @@ there) and runs one dispatch pass; the dispatcher's urgent lane claims URGENT ro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from scheduler import state
 from scheduler.outbox.planned import Window
 from scheduler.planners.base import PlanContext
 from scheduler.people.directory import Directory
 from scheduler.planning import plan_window
-from scheduler.warnings.model import Warning
 
 if TYPE_CHECKING:
     from scheduler.service import Service
@@ -40,15 +37,3 @@ def relay_now(service: Service, *, dispatch: bool = True) -> tuple[int, int]:
     sent = service.dispatcher.dispatch_due() if dispatch else 0
     return planned.created, sent
 
-
-def on_taken(app: Any, session: Session, warnings: list[Warning]) -> None:
-    """intake's AFTER_TAKEN hook: the new versions are committed; relay them now."""
-    if warnings:
-        relay_now(app.service)
-
-
-def register() -> None:
-    from scheduler.warnings import intake  # noqa: PLC0415
-
-    if on_taken not in intake.AFTER_TAKEN:
-        intake.AFTER_TAKEN.append(on_taken)
