@@ -1,6 +1,8 @@
 """Calendar-feed tokens (ICS subscriptions): random, stored only as a digest, shown once.
 
-A token is 24 random bytes (192 bits), base64url. The database keeps its SHA-256 digest and its
+A token is 24 random bytes (192 bits), base64url, drawn again until it starts with a letter: one
+starting with "-" would read as an option in `safeduty feed revoke <prefix>`, and an all-digit
+prefix as a row id. The database keeps its SHA-256 digest and its
 first characters (to tell tokens apart in a listing); the token itself is printed once, when it
 is issued, and can never be shown again — issue a new one and revoke the old. A revoked or
 unknown token is answered like a page that does not exist.
@@ -49,6 +51,8 @@ def issue(session: Session, *, staff_code: str = "", now: dt.datetime, by: str, 
             raise FeedError(f"no member of staff with 工号 {staff_code!r} in the staff list")
         label = label or staff.name
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    while not token[0].isalpha():
+        token = secrets.token_urlsafe(TOKEN_BYTES)
     row = FeedToken(digest=digest(token), prefix=token[:PREFIX], scope=PERSON if staff_code else TEAM,
                     staff_code=staff_code, label=label[:100] or "值班表", created_at=now, created_by=by[:64])
     session.add(row)

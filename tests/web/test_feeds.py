@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import icalendar
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
@@ -106,6 +107,18 @@ def test_feed_commands_issue_list_and_revoke(web_project: Path, web_app: App) ->
     assert bad.exit_code == 2 and "--team" in bad.output
     assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 0
     assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", token[:6]]).exit_code == 2
+
+
+def test_a_token_always_starts_with_a_letter_so_its_prefix_can_be_typed(
+        web_project: Path, web_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix like "-asZqF" read as an option in `feed revoke` (seen once in the suite), and an
+    all-digit one would be taken for a row id: such draws are drawn again."""
+    draws = iter(["-asZqFjustrandom", "123456moredigits", "_underscorefirst", "Ab3-realtoken_x"])
+    monkeypatch.setattr(feeds.secrets, "token_urlsafe", lambda _n: next(draws))
+    runner = CliRunner()
+    issued = runner.invoke(main, ["--config", str(web_project), "feed", "issue", "S004"])
+    assert "/ics/Ab3-realtoken_x.ics" in issued.output, issued.output
+    assert runner.invoke(main, ["--config", str(web_project), "feed", "revoke", "Ab3-re"]).exit_code == 0
 
 
 def test_the_feed_of_someone_who_left_the_staff_list_ends(flask_app: Flask, web_app: App) -> None:
