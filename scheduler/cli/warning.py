@@ -177,12 +177,10 @@ def show(ctx: Context, warning_id: int, original: bool) -> None:
     app = ctx.app
     zone = app.config.service.zone
     with app.sessions() as session:
-        row = store.get(session, warning_id)
-        if row is None:
-            raise Fatal(f"no warning #{warning_id}")
-        w = store.to_warning(row)
-        versions = store.thread(session, w.thread)
-        doc = row.original
+        found = store.detail(session, warning_id)
+    if found is None:
+        raise Fatal(f"no warning #{warning_id}")
+    w, versions, doc = found
     fmt = "%Y-%m-%d %H:%M"
     click.echo(f"#{w.id} {w.headline or w.event + w.level + '色预警'}{' (演练)' if w.drill else ''}")
     click.echo(f"  类型 {w.msg_type}  状态 {w.status}  级别 {w.level}  事件 {w.event}")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-LEVEL_NAMES = ("红", "橙", "黄", "蓝")
+from scheduler.warnings.model import LEVELS
+
 # Venue features (场所特征) an enterprise file may list: the activities most exposed to weather.
 VENUE_FEATURES = ("漂流", "玻璃栈道", "索道", "野外", "涉水", "高空", "户外演出", "游船", "滑雪")
 
@@ -26,9 +27,9 @@ class RelayRule:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        bad = [lv for lv in self.levels if lv not in LEVEL_NAMES]
+        bad = [lv for lv in self.levels if lv not in LEVELS]
         if bad:
-            raise ValueError(f"unknown level {bad[0]!r} (one of: {'、'.join(LEVEL_NAMES)})")
+            raise ValueError(f"unknown level {bad[0]!r} (one of: {'、'.join(LEVELS)})")
         if not self.events or not self.levels:
             raise ValueError("a rule needs events and levels")
         odd = [f for f in self.features if f not in VENUE_FEATURES]
@@ -59,7 +60,7 @@ DEFAULT_RULES: tuple[RelayRule, ...] = (
 
 
 def _half_hours() -> dict[str, dt.timedelta]:
-    return {level: dt.timedelta(minutes=30) for level in LEVEL_NAMES}
+    return {level: dt.timedelta(minutes=30) for level in LEVELS}
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class RelayConfig:
     enabled: bool = True
     rules: tuple[RelayRule, ...] = DEFAULT_RULES
     # Levels at which the duty officer, the duty leader and the section head hear at once.
-    officer_levels: tuple[str, ...] = LEVEL_NAMES
+    officer_levels: tuple[str, ...] = LEVELS
     leader_levels: tuple[str, ...] = ("红",)
     # Unconfirmed after this long → sent once more, and the venue listed to the duty officer.
     resend_after: dict[str, dt.timedelta] = field(default_factory=_half_hours)
@@ -80,10 +81,10 @@ class RelayConfig:
 
     def __post_init__(self) -> None:
         for name in ("officer_levels", "leader_levels", "status_levels", "zero_report_levels"):
-            bad = [lv for lv in getattr(self, name) if lv not in LEVEL_NAMES]
+            bad = [lv for lv in getattr(self, name) if lv not in LEVELS]
             if bad:
-                raise ValueError(f"{name}: unknown level {bad[0]!r} (one of: {'、'.join(LEVEL_NAMES)})")
-        bad = [lv for lv in self.resend_after if lv not in LEVEL_NAMES]
+                raise ValueError(f"{name}: unknown level {bad[0]!r} (one of: {'、'.join(LEVELS)})")
+        bad = [lv for lv in self.resend_after if lv not in LEVELS]
         if bad:
             raise ValueError(f"resend_after: unknown level {bad[0]!r}")
         if self.status_every <= dt.timedelta(0):

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.warnings.model import Alert, Warning
+from scheduler.warnings.model import LEVELS, Alert, Warning
 from scheduler.warnings.tables import WarningVersion
 
 DELIVERED_STATUSES = ("Actual", "Exercise")
@@ -72,6 +72,15 @@ def get(session: Session, warning_id: int) -> WarningVersion | None:
     return session.get(WarningVersion, warning_id)
 
 
+def detail(session: Session, warning_id: int) -> tuple[Warning, list[Warning], str] | None:
+    """One version for the pages that show it: itself, its thread's versions, its original document."""
+    row = get(session, warning_id)
+    if row is None:
+        return None
+    warning = to_warning(row)
+    return warning, thread(session, warning.thread), row.original
+
+
 def versions_since(session: Session, since: dt.datetime) -> list[Warning]:
     """Every version received at or after ``since`` (aware), oldest first (by receipt, then id).
 
@@ -98,8 +107,7 @@ def in_force(session: Session, at: dt.datetime) -> list[Warning]:
     out = [to_warning(r) for r in latest.values()
            if r.status in DELIVERED_STATUSES and r.msg_type != "Cancel"
            and (r.expires is None or r.expires > at)]
-    order = {"红": 0, "橙": 1, "黄": 2, "蓝": 3}
-    out.sort(key=lambda w: (order.get(w.level, 9), -w.received_at.timestamp(), -w.id))
+    out.sort(key=lambda w: (LEVELS.index(w.level), -w.received_at.timestamp(), -w.id))
     return out
 
 

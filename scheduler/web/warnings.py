@@ -47,12 +47,10 @@ def index() -> str:
 def show(warning_id: int) -> str:
     web = current_app.extensions["safeduty"]
     with reads() as db:
-        row = store.get(db, warning_id)
-        if row is None:
-            raise NotFound(f"没有编号为 {warning_id} 的预警。")
-        warning = store.to_warning(row)
-        versions = store.thread(db, warning.thread)
-        original = row.original
+        found = store.detail(db, warning_id)
+    if found is None:
+        raise NotFound(f"没有编号为 {warning_id} 的预警。")
+    warning, versions, original = found
     return render_template("web/warnings/show.html.j2", w=warning, versions=versions, original=original,
                            zone=web.config.service.zone, statuses=STATUS_LABELS, types=TYPE_LABELS)
 
