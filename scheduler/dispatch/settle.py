@@ -1,0 +1,118 @@
+"""Record outcomes, fenced on the claims; what a failure says about its target."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.channels.base import Outcome
+from scheduler.clock import Clock
+from scheduler.config.schema import DeliveryConfig
+from scheduler.dispatch.send import Result
+from scheduler.outbox import store, targets
+from scheduler.outbox.models import Status
+from scheduler.outbox.store import Settlement
+from scheduler.outbox.targets import DeliveryTarget, Limits
+from scheduler.retry import RetryPolicy
+
+log = logging.getLogger("safeduty.dispatch")
+
+MIN_RETRY = dt.timedelta(seconds=1)  # never due again within the same pass
+# Outcomes are recorded on a fresh connection when one is lost: this many tries, with waits
+# doubling from RECORD_WAIT_S up to 1 s between them (about 6 s in all: a failover, not an outage).
+RECORD_TRIES = 10
+RECORD_WAIT_S = 0.05
+THROTTLE_DEFAULT = dt.timedelta(seconds=60)  # a throttle answer that did not say for how long
+
+
+class Recorder:
+    def __init__(self, sessions: sessionmaker[Session], worker: str, clock: Clock, delivery: DeliveryConfig,
+                 limits: Mapping[str, Limits], fingerprints: Mapping[str, str], rand: Callable[[], float],
+                 pause: Callable[[float], object]) -> None:
+        self.sessions = sessions
+        self.worker = worker
+        self.clock = clock
+        self.delivery = delivery
+        self.retry = RetryPolicy.from_config(delivery.retry)
+        self.limits = limits
+        self.fingerprints = fingerprints
+        self.rand = rand
+        self.pause = pause
+
+    def record(self, results: list[Result], held: set[str]) -> int:
+        """Record a round's outcomes. The messages have gone out: a connection lost while
+        recording (a killed backend, a failover) is retried on a fresh one, or they would all be
+        sent again once their lease ran out. (The fence makes a retry of a commit that did
+        succeed record nothing.)"""
+        for attempt in range(1, RECORD_TRIES):
+            try:
+                with self.sessions.begin() as session:
+                    return self._settle(session, results, held)
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("could not record %d outcome(s) (%s); trying again",
+                            len(results), str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
+                self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
+        with self.sessions.begin() as session:  # the last try: its error ends the pass
+            return self._settle(session, results, held)
+
+    def _settle(self, session: Session, results: list[Result], held: set[str]) -> int:
+        now = self.clock.now()
+        states = targets.load(session, {r.message.channel for r in results} & self.limits.keys(), lock=True)
+        settlements = [self._settlement(r, states.get(r.message.channel), now, held) for r in results]
+        recorded = store.settle(session, self.worker, now, settlements)
+        if len(recorded) < len(settlements):
+            log.warning("%d claim(s) were lost (lease expired, another worker took over); their outcome "
+                        "was not recorded", len(settlements) - len(recorded))
+        sent = [s.message for s in recorded if s.status == Status.SENT]
+        store.mark_reported(session, {i for m in sent for i in m.context.get("reports", ())})
+        return len(sent)
+
+    def _settlement(self, r: Result, target: DeliveryTarget | None, now: dt.datetime, held: set[str]) -> Settlement:
+        m = r.message
+        if r.started is None:
+            return Settlement(m, Status.FAILED if m.attempts > 1 else Status.PENDING)
+        if r.outcome == Outcome.SENT:
+            if target is not None:
+                target.failures = target.config_errors = 0
+            log.info("sent %s to %s via %s%s", m.key, m.recipient_name, m.channel, " (late)" if r.late else "")
+            return Settlement(m, Status.SENT, r.started, r.outcome, r.detail, late=r.late)
+        if target is not None:
+            self._blame(target, r, now, held)
+        retry_at = self.retry.next_attempt(r.outcome, m.attempts, m.retry_from or m.due_at, now, r.retry_after, self.rand)
+        detail = r.detail
+        if retry_at is not None:
+            paused = now + target.pause_left(now) if target is not None else now
+            retry_at = max(retry_at, now + MIN_RETRY, paused)
+            if retry_at >= m.expires_at:
+                retry_at, detail = None, f"{detail}; not retried: it expires before the next attempt"
+        if retry_at is None:
+            log.error("gave up on %s after %d attempt(s) [%s]: %s", m.key, m.attempts, r.outcome, detail)
+            return Settlement(m, Status.DEAD, r.started, r.outcome, detail)
+        log.warning("attempt %d of %s failed [%s]: %s; next at %s", m.attempts, m.key, r.outcome, detail,
+                    retry_at.isoformat(timespec="seconds"))
+        return Settlement(m, Status.FAILED, r.started, r.outcome, detail, next_attempt_at=retry_at)
+
+    def _blame(self, target: DeliveryTarget, r: Result, now: dt.datetime, held: set[str]) -> None:
+        """What a failure says about the whole target: pause it, or count it towards unhealthy."""
+        if r.outcome == Outcome.THROTTLED:
+            target.pause(now + (r.retry_after or THROTTLE_DEFAULT), f"throttled: {r.detail}")
+            held.add(target.name)
+        elif r.outcome == Outcome.TRANSIENT and r.target_wide:
+            target.failures += 1
+            wait = max(MIN_RETRY, self.retry.backoff(target.failures, self.rand), r.retry_after or MIN_RETRY)
+            target.pause(now + wait, f"failing: {r.detail}")
+            held.add(target.name)
+        elif r.outcome == Outcome.CONFIG:
+            target.config_errors += 1
+            target.last_error = r.detail
+            if target.config_errors >= self.delivery.unhealthy_after and target.unhealthy_since is None:
+                target.unhealthy_since = now
+                target.fingerprint = self.fingerprints[target.name]
+                held.add(target.name)
+                log.error("%s marked unhealthy after %d configuration errors in a row (%s); its messages wait "
+                          "until its config changes or `safeduty outbox targets --reset %s`",
+                          target.name, target.config_errors, r.detail, target.name)
