@@ -9,7 +9,9 @@ vanished, then runs rounds of claim → send → settle until nothing more may g
 - ``send``: each target's messages are sent in order on a worker thread of their own, so a slow
   target delays only itself; after a throttle or a target-wide failure the rest of its messages
   are released unattempted and the target is paused; ``render`` makes each message's text;
-- ``settle``: the round's outcomes are recorded in one transaction, fenced on the claims.
+- ``settle``: each outcome is recorded as soon as its send returns, fenced on its claim (what
+  other targets' workers finished meanwhile goes in the same commit), and a worker sends its
+  next message only once the last is recorded: a crash repeats at most one message per worker.
 """
 
 from scheduler.dispatch.run import Dispatcher

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,8 +72,7 @@ class Dispatcher:
                     session.expunge_all()
                 if not batch:
                     break
-                results = self.sender.send(pool, batch, errors)
-                sent += self.recorder.record(results, held)
+                sent += self.sender.send(pool, batch, errors, partial(self.recorder.record, held=held))
                 for name in {m.channel for m in batch}:
                     if name in self.channels:
                         self.channels[name].end_batch()

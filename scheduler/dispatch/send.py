@@ -1,4 +1,5 @@
-"""Send a round: each target's messages in order, the targets side by side on worker threads."""
+"""Send a round: each target's messages in order, the targets side by side on worker threads;
+every outcome recorded as soon as its send returns."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ class Result:
     late: bool = False
 
 
+Record = Callable[[list[Result]], int]  # commits outcomes, returns how many of them were sent
+
+
 class Sender:
     def __init__(self, channels: Mapping[str, Channel], delivery: DeliveryConfig, clock: Clock,
                  render: Callable[[OutboxMessage, bool], Rendered]) -> None:
@@ -36,36 +40,41 @@ class Sender:
         self.clock = clock
         self.render = render  # (message, late) -> what to send
 
-    def send(self, pool: ThreadPoolExecutor, batch: list[OutboxMessage], errors: dict[str, int]) -> list[Result]:
+    def send(self, pool: ThreadPoolExecutor, batch: list[OutboxMessage], errors: dict[str, int],
+             record: Record) -> int:
+        """Send a round, each target's messages on a worker of their own; returns how many were sent."""
         groups: dict[str, list[OutboxMessage]] = {}
         for message in batch:
             groups.setdefault(message.channel, []).append(message)
         if len(groups) == 1:
             ((name, messages),) = groups.items()
-            return self._send_group(name, messages, errors.get(name, 0))
-        futures = [pool.submit(self._send_group, name, messages, errors.get(name, 0))
+            return self._send_group(name, messages, errors.get(name, 0), record)
+        futures = [pool.submit(self._send_group, name, messages, errors.get(name, 0), record)
                    for name, messages in groups.items()]
-        return [result for future in futures for result in future.result()]
+        return sum(future.result() for future in futures)
 
-    def _send_group(self, name: str, messages: list[OutboxMessage], config_errors: int) -> list[Result]:
-        """One target's messages, in order. Stop at a throttle, a target-wide failure, too many
-        configuration errors, or half the lease (so a slow target never outlives its claims)."""
+    def _send_group(self, name: str, messages: list[OutboxMessage], config_errors: int, record: Record) -> int:
+        """One target's messages, in order, each outcome recorded before the next is sent. Stop
+        at a throttle, a target-wide failure, too many configuration errors, or half the lease
+        (so a slow target never outlives its claims); the rest are released unattempted."""
         channel = self.channels.get(name)
         deadline = self.clock.now() + self.delivery.lease / 2
-        results: list[Result] = []
-        stop = False
-        for message in messages:
-            if stop or self.clock.now() > deadline:
-                results.append(Result(message))
-                continue
+        sent = 0
+        for i, message in enumerate(messages):
+            if self.clock.now() > deadline:
+                return sent + record([Result(m) for m in messages[i:]])
             result = self._attempt(channel, message)
-            results.append(result)
-            if result.outcome == Outcome.THROTTLED or (result.outcome == Outcome.TRANSIENT and result.target_wide):
-                stop = True
-            elif result.outcome == Outcome.CONFIG:
+            sent += record([result])
+            if result.outcome == Outcome.CONFIG:
                 config_errors += 1
                 stop = config_errors >= self.delivery.unhealthy_after
-        return results
+            else:
+                stop = result.outcome == Outcome.THROTTLED or (result.outcome == Outcome.TRANSIENT
+                                                               and result.target_wide)
+            if stop:
+                rest = messages[i + 1:]
+                return sent + (record([Result(m) for m in rest]) if rest else 0)
+        return sent
 
     def _attempt(self, channel: Channel | None, message: OutboxMessage) -> Result:
         started = self.clock.now()

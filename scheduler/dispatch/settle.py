@@ -1,10 +1,13 @@
-"""Record outcomes, fenced on the claims; what a failure says about its target."""
+"""Record each outcome as soon as its send returns, fenced on the claim; what a failure says about
+its target."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +32,17 @@ RECORD_WAIT_S = 0.05
 THROTTLE_DEFAULT = dt.timedelta(seconds=60)  # a throttle answer that did not say for how long
 
 
+@dataclass(eq=False)
+class _Entry:
+    """One worker's outcomes, waiting for a commit."""
+
+    results: list[Result]
+    held: set[str]
+    sent: int = 0
+    done: bool = False
+    error: BaseException | None = None
+
+
 class Recorder:
     def __init__(self, sessions: sessionmaker[Session], worker: str, clock: Clock, delivery: DeliveryConfig,
                  limits: Mapping[str, Limits], fingerprints: Mapping[str, str], rand: Callable[[], float],
@@ -42,34 +56,77 @@ class Recorder:
         self.fingerprints = fingerprints
         self.rand = rand
         self.pause = pause
+        self._writing = threading.Lock()  # the turn to commit
+        self._waiting_lock = threading.Lock()
+        self._waiting: list[_Entry] = []  # outcomes waiting for the next commit
 
     def record(self, results: list[Result], held: set[str]) -> int:
-        """Record a round's outcomes. The messages have gone out: a connection lost while
-        recording (a killed backend, a failover) is retried on a fresh one, or they would all be
-        sent again once their lease ran out. (The fence makes a retry of a commit that did
-        succeed record nothing.)"""
-        for attempt in range(1, RECORD_TRIES):
-            try:
-                with self.sessions.begin() as session:
-                    return self._settle(session, results, held)
-            except (OperationalError, InterfaceError) as exc:
-                log.warning("could not record %d outcome(s) (%s); trying again",
-                            len(results), str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
-                self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
-        with self.sessions.begin() as session:  # the last try: its error ends the pass
-            return self._settle(session, results, held)
+        """Record ``results`` now, with whatever other targets' workers finished meanwhile (one
+        writer at a time; whoever holds the turn commits everything waiting, so eight targets
+        cost about one commit each round trip, not eight); returns how many were sent. Returns
+        once they are committed: a worker sends its next message only then, so a crash repeats
+        at most the message each worker has in flight."""
+        entry = _Entry(results, held)
+        with self._waiting_lock:
+            self._waiting.append(entry)
+        with self._writing:
+            if not entry.done:
+                with self._waiting_lock:
+                    group, self._waiting = self._waiting, []
+                self._commit(group)
+        if entry.error is not None:
+            raise entry.error
+        return entry.sent
 
-    def _settle(self, session: Session, results: list[Result], held: set[str]) -> int:
+    def _commit(self, group: list[_Entry]) -> None:
+        """The messages have gone out: a connection lost while recording (a killed backend, a
+        failover) is retried on a fresh one, or they would be sent again once their lease ran
+        out. (The fence makes a retry of a commit that did succeed record nothing.)"""
+        try:
+            for attempt in range(1, RECORD_TRIES):
+                try:
+                    with self.sessions.begin() as session:
+                        return self._settle(session, group)
+                except (OperationalError, InterfaceError) as exc:
+                    log.warning("could not record %d outcome(s) (%s); trying again", sum(len(e.results) for e in group),
+                                str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
+                    self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
+            with self.sessions.begin() as session:  # the last try: its error ends the pass
+                return self._settle(session, group)
+        except BaseException as exc:
+            for entry in group:
+                entry.error = exc
+            raise
+        finally:
+            for entry in group:
+                entry.done = True
+
+    def _settle(self, session: Session, group: list[_Entry]) -> None:
         now = self.clock.now()
-        states = targets.load(session, {r.message.channel for r in results} & self.limits.keys(), lock=True)
-        settlements = [self._settlement(r, states.get(r.message.channel), now, held) for r in results]
+        results = [r for entry in group for r in entry.results]
+        channels = {r.message.channel for r in results} & self.limits.keys()
+        # A failure changes its target's state (loaded, under a lock); a send only ends a run of failures.
+        failed = any(r.started is not None and r.outcome != Outcome.SENT for r in results)
+        states = targets.load(session, channels, lock=True) if failed else {}
+        if not failed:
+            targets.clear_failures(session, {r.message.channel for r in results if r.started is not None} & channels)
+        owner: dict[int, _Entry] = {}
+        settlements = []
+        for entry in group:
+            for r in entry.results:
+                settlement = self._settlement(r, states.get(r.message.channel), now, entry.held)
+                owner[id(settlement)] = entry
+                settlements.append(settlement)
         recorded = store.settle(session, self.worker, now, settlements)
         if len(recorded) < len(settlements):
             log.warning("%d claim(s) were lost (lease expired, another worker took over); their outcome "
                         "was not recorded", len(settlements) - len(recorded))
-        sent = [s.message for s in recorded if s.status == Status.SENT]
-        store.mark_reported(session, {i for m in sent for i in m.context.get("reports", ())})
-        return len(sent)
+        sent = [s for s in recorded if s.status == Status.SENT]
+        store.mark_reported(session, {i for s in sent for i in s.message.context.get("reports", ())})
+        for entry in group:
+            entry.sent = 0
+        for s in sent:
+            owner[id(s)].sent += 1
 
     def _settlement(self, r: Result, target: DeliveryTarget | None, now: dt.datetime, held: set[str]) -> Settlement:
         m = r.message

@@ -213,7 +213,7 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
     ids = [s.message.id for s in settlements]
     held = {
         (row.id, row.attempts)
-        for row in session.execute(
+        for row in session.connection().execute(  # Core: this runs once per message sent
             select(table.c.id, table.c.attempts)
             .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == Status.SENDING)
             .with_for_update()
