@@ -64,6 +64,7 @@ class Dispatcher:
         if any(backlog.values()):
             self.renderer.refresh()  # templates edited since the last pass
         held: set[str] = set()  # targets that throttled or failed during this pass
+        self.recorder.start_pass()
         sent = 0
         with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:
             while True:

@@ -59,6 +59,13 @@ class Recorder:
         self._writing = threading.Lock()  # the turn to commit
         self._waiting_lock = threading.Lock()
         self._waiting: list[_Entry] = []  # outcomes waiting for the next commit
+        # Targets whose runs of failures this pass has cleared, and not counted any since: a send
+        # to them writes nothing to their row (a failure another replica counts meanwhile is
+        # cleared on the next pass). Only the committer reads and writes it.
+        self._clear: set[str] = set()
+
+    def start_pass(self) -> None:
+        self._clear = set()
 
     def record(self, results: list[Result], held: set[str]) -> int:
         """Record ``results`` now, with whatever other targets' workers finished meanwhile (one
@@ -109,7 +116,11 @@ class Recorder:
         failed = any(r.started is not None and r.outcome != Outcome.SENT for r in results)
         states = targets.load(session, channels, lock=True) if failed else {}
         if not failed:
-            targets.clear_failures(session, {r.message.channel for r in results if r.started is not None} & channels)
+            sent_to = {r.message.channel for r in results if r.started is not None} & channels
+            targets.clear_failures(session, sent_to - self._clear)
+            self._clear |= sent_to
+        else:
+            self._clear -= channels
         owner: dict[int, _Entry] = {}
         settlements = []
         for entry in group:

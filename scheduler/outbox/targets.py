@@ -130,6 +130,8 @@ def load(session: Session, names: Collection[str], *, lock: bool = False) -> dic
 def clear_failures(session: Session, names: Collection[str]) -> None:
     """A message to each of ``names`` was sent: their runs of failures are over. One statement,
     writing only rows that counted some (the common case, a healthy target, writes nothing)."""
+    if not names:
+        return
     table = table_of(DeliveryTarget)
     session.connection().execute(
         update(table).where(table.c.name.in_(sorted(names)), (table.c.failures != 0) | (table.c.config_errors != 0))
