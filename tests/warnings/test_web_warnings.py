@@ -60,3 +60,14 @@ def test_supervisor_adds_a_warning(web_app: App, flask_app: Flask) -> None:  # n
     assert done.status_code == 302
     shown = client.get(done.headers["Location"])
     assert "山洪" in shown.text and "五台县" in shown.text and "hand:S008" in shown.text
+
+
+def test_an_original_that_came_after_its_update_is_shown_as_such(web_app: App, flask_app: Flask) -> None:  # noqa: F811
+    now = web_app.clock.now()
+    upd = _take(web_app, "update_yellow.xml", now - dt.timedelta(hours=1))
+    red = _take(web_app, "red_rainstorm.xml", now)
+    client = client_as(flask_app, "viewer")
+    listing = client.get("/warnings").text
+    assert f"/warnings/{upd}" in listing and f"/warnings/{red}" not in listing  # the update is the thread's latest
+    page = client.get(f"/warnings/{upd}").text
+    assert "原预警（晚于更新收到）" in page and "第1版" in page
