@@ -113,3 +113,12 @@ def test_the_board_shows_a_new_handover_an_edit_and_the_minute_on_the_next_reque
     assert "更新于 2026-03-10 10:00" in client.get("/").text
     clock.advance(dt.timedelta(minutes=1))
     assert "更新于 2026-03-10 10:01" in client.get("/").text
+
+
+def test_the_menu_s_addresses_follow_the_mount_point(flask_app: Flask) -> None:
+    """The menu's addresses are built once per mount point (behind a proxy under /duty/, say)."""
+    client = client_as(flask_app, "viewer")
+    assert 'href="/roster"' in client.get("/hazards").text
+    mounted = client.get("/hazards", base_url="http://localhost/duty").text
+    assert 'href="/duty/roster"' in mounted and 'href="/roster"' not in mounted
+    assert 'href="/roster"' in client.get("/hazards").text
