@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request
 from markupsafe import Markup
 
 from scheduler.accounts.roles import WebRole, allows
@@ -62,4 +62,5 @@ def main(template: str, key: Hashable, context: Callable[[], dict[str, Any]]) ->
     def build() -> Markup:
         return Markup(render_template(template, **{**context(), "account": seen, "csrf_token": _no_csrf_token}))
 
-    return current_app.extensions[cache.KEY].get(("main", template, key, seen), build)
+    # (The mount point too: the part's links carry it.)
+    return current_app.extensions[cache.KEY].get(("main", template, key, seen, request.script_root), build)

@@ -115,10 +115,13 @@ def test_the_board_shows_a_new_handover_an_edit_and_the_minute_on_the_next_reque
     assert "更新于 2026-03-10 10:01" in client.get("/").text
 
 
-def test_the_menu_s_addresses_follow_the_mount_point(flask_app: Flask) -> None:
-    """The menu's addresses are built once per mount point (behind a proxy under /duty/, say)."""
+def test_the_menu_and_the_cached_part_follow_the_mount_point(flask_app: Flask) -> None:
+    """Addresses are built once per mount point (behind a proxy under /duty/, say)."""
     client = client_as(flask_app, "viewer")
-    assert 'href="/roster"' in client.get("/hazards").text
+    page = client.get("/hazards").text
+    assert 'href="/roster"' in page and 'href="/hazards/HZ-2026-0001"' in page
     mounted = client.get("/hazards", base_url="http://localhost/duty").text
-    assert 'href="/duty/roster"' in mounted and 'href="/roster"' not in mounted
-    assert 'href="/roster"' in client.get("/hazards").text
+    assert 'href="/duty/roster"' in mounted and 'href="/roster"' not in mounted  # the menu
+    assert 'href="/duty/hazards/HZ-2026-0001"' in mounted and 'href="/hazards/' not in mounted  # the part
+    again = client.get("/hazards").text
+    assert 'href="/roster"' in again and 'href="/hazards/HZ-2026-0001"' in again
