@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler import metrics, migrate
+from scheduler import keys, metrics, migrate
 from scheduler.calendar import WorkCalendar
 from scheduler.channels import build_channels, fingerprints
 from scheduler.channels.base import Channel
@@ -51,7 +51,8 @@ class App:
     @cached_property
     def renderer(self) -> Renderer:
         override = self.config.service.templates
-        renderer = Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None)
+        renderer = Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None,
+                            keys.compiled_templates(self.loaded))
         service = self.config.service  # every message's sign-off (templates/_signoff.j2)
         renderer.env.globals["signature"] = self.config.messages.sign(service.bureau, service.office)
         return renderer

@@ -18,6 +18,7 @@ from scheduler.calendar import WorkCalendar, missing_years
 from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
 from scheduler.hazards.checks import check_hazard_templates
+from scheduler.keys import compiled_templates
 from scheduler.people.checks import check_audiences
 from scheduler.people.imports import read_enterprises, read_staff
 from scheduler.receipts.checks import check_receipts
@@ -55,7 +56,7 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
     if override is not None and not override.is_dir():
         report.problems.append(f"service.templates: folder {override} does not exist")
         return
-    renderer = Renderer(service.zone, override)
+    renderer = Renderer(service.zone, override, compiled_templates(loaded))
     renderer.env.globals["signature"] = loaded.config.messages.sign(service.bureau, service.office)
     for kind in renderer.kinds():
         # A kind the override folder adds brings its sample along; an overridden one may too.

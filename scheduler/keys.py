@@ -22,7 +22,7 @@ import stat
 from pathlib import Path
 
 from scheduler.config import LoadedConfig
-from scheduler.db import is_sqlite
+from scheduler.dburl import is_sqlite
 from scheduler.files import private_folder
 
 log = logging.getLogger("safeduty.keys")
@@ -41,6 +41,11 @@ class MissingSecret(Exception):
 
 def state_folder(loaded: LoadedConfig) -> Path:
     return loaded.root / STATE_FOLDER
+
+
+def compiled_templates(loaded: LoadedConfig) -> Path:
+    """Where the renderer keeps compiled templates (scheduler/rendering.py)."""
+    return state_folder(loaded) / "templates-compiled"
 
 
 def key_file(loaded: LoadedConfig, key: str) -> Path:

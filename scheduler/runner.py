@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from scheduler.app import App
 from scheduler.db import sqlite_path
 from scheduler.lock import InstanceLock
+from scheduler.outbox import prune as retention
 from scheduler.service import Service
 from scheduler.tabular import DataError
 
@@ -113,6 +114,9 @@ def _serve(app: App, stopping: threading.Event) -> None:
                       seconds=config.service.dispatch_every.total_seconds(), id="dispatch", **job_defaults)
     scheduler.add_job(_guarded(_sync(service)), "interval",
                       seconds=config.data.sync_every.total_seconds(), id="sync", **job_defaults)
+    scheduler.add_job(_guarded(retention.daily(app.sessions, app.clock, config.outbox)), "interval",
+                      seconds=retention.DAILY.total_seconds(), next_run_time=app.clock.now() + retention.FIRST_DAILY_PASS,
+                      id="prune", **job_defaults)
     if config.warnings.inbox:  # the watched folder of CAP warnings ([warnings] inbox)
         from scheduler.warnings.inbox import scan_app
 

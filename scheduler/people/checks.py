@@ -18,15 +18,13 @@ from collections.abc import Iterator
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import inspect, select
-
 from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
 from scheduler.config.schema import Config
 from scheduler.people.directory import Directory
 from scheduler.people.duplicates import probable_duplicates
 from scheduler.people.imports import read_enterprises, read_staff
-from scheduler.people.models import Enterprise, Staff
+from scheduler.people.records import EnterpriseFacts, EnterpriseRecord, StaffFacts, StaffRecord
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
 
@@ -107,7 +105,7 @@ def used_by(config: Config) -> dict[str, list[str]]:
     return uses
 
 
-def _why(config: Config, name: str, staff: list[Staff]) -> str:
+def _why(config: Config, name: str, staff: list[StaffFacts]) -> str:
     spec = config.groups[name]
     members = Directory(config, [], staff).members(name)
     if members:
@@ -117,14 +115,16 @@ def _why(config: Config, name: str, staff: list[Staff]) -> str:
     return "no one in the staff list has " + (" or ".join(wanted) or "anything it selects by")
 
 
-def _people(loaded: LoadedConfig) -> tuple[list[Enterprise], list[Staff]] | None:
+def _people(loaded: LoadedConfig) -> tuple[list[EnterpriseFacts], list[StaffFacts]] | None:
     data = loaded.config.data
     if data.staff:
         try:
-            staff = [Staff(**_columns(Staff, row), active=True) for row in read_staff(loaded.resolve(data.staff))]
-            enterprises = [Enterprise(**_columns(Enterprise, row), active=True)
-                           for row in (read_enterprises(loaded.resolve(data.enterprises), loaded.config.channels)
-                                       if data.enterprises else [])]
+            # Plain records, not ORM rows: checking the files needs no SQLAlchemy.
+            staff: list[StaffFacts] = [StaffRecord(row) for row in read_staff(loaded.resolve(data.staff))]
+            enterprises: list[EnterpriseFacts] = [
+                EnterpriseRecord(row) for row in (read_enterprises(loaded.resolve(data.enterprises),
+                                                                   loaded.config.channels)
+                                                  if data.enterprises else [])]
         except DataError:
             return None
         return enterprises, staff
@@ -136,8 +136,11 @@ def _columns(model: Any, row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k in names}
 
 
-def _from_database(loaded: LoadedConfig) -> tuple[list[Enterprise], list[Staff]] | None:
+def _from_database(loaded: LoadedConfig) -> tuple[list[EnterpriseFacts], list[StaffFacts]] | None:
+    from sqlalchemy import inspect, select
+
     from scheduler.db import make_engine, sqlite_path
+    from scheduler.people.models import Enterprise, Staff
 
     url = loaded.database_url
     path = sqlite_path(url)

@@ -7,14 +7,16 @@ snapshot loaded once per planning tick.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from scheduler.config.schema import Config
 from scheduler.outbox.planned import Mention, Recipient
-from scheduler.people.models import Enterprise, Staff
 from scheduler.vocab import Category, ContactDuty, Role
+
+if TYPE_CHECKING:  # `safeduty check` builds a Directory of plain records, without SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from scheduler.people.models import Enterprise, Staff
 
 # How many characters the outbox keeps of a recipient's name (outbox.recipient_name).
 NAME_CHARS = 200
@@ -39,6 +41,10 @@ class Directory:
 
     @classmethod
     def load(cls, session: Session, config: Config) -> Directory:
+        from sqlalchemy import select
+
+        from scheduler.people.models import Enterprise, Staff
+
         enterprises = list(session.scalars(select(Enterprise).order_by(Enterprise.code)))
         staff = list(session.scalars(select(Staff).order_by(Staff.code)))
         session.expunge_all()

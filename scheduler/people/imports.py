@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from scheduler import tabular
 from scheduler.config.hardening import ImportLimits
 from scheduler.config.warning_relay import VENUE_FEATURES
-from scheduler.people.models import Enterprise, Staff
 from scheduler.people.upsert import ImportResult, Spool, upsert
 from scheduler.tabular import DEFAULT_LIMITS, Column, DataError, Problems
 from scheduler.vocab import Category, ContactDuty, Role
+
+if TYPE_CHECKING:  # reading and checking a file (`safeduty check`) needs no SQLAlchemy
+    from sqlalchemy.orm import Session
 
 
 def _vocab(cls: Any, *, many: bool = False) -> Callable[[str], Any]:
@@ -81,17 +81,19 @@ def import_enterprises(
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
     with parse_enterprises(path, channels, limits) as parsed:
-        return upsert(session, Enterprise, parsed, replace)
+        return apply(session, "enterprises", parsed, replace)
 
 
 def import_staff(session: Session, path: Path, *, replace: bool = False,
                  limits: ImportLimits = DEFAULT_LIMITS) -> ImportResult:
     with parse_staff(path, limits) as parsed:
-        return upsert(session, Staff, parsed, replace)
+        return apply(session, "staff", parsed, replace)
 
 
 def apply(session: Session, name: str, parsed: Spool, replace: bool) -> ImportResult:
     """Write a file parsed by ``parse_enterprises``/``parse_staff`` ("enterprises"/"staff")."""
+    from scheduler.people.models import Enterprise, Staff
+
     return upsert(session, Enterprise if name == "enterprises" else Staff, parsed, replace)
 
 

@@ -6,10 +6,10 @@ from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scheduler.db import Base
-from scheduler.vocab import Category, ContactDuty, Role
+from scheduler.people.records import EnterpriseFacts, StaffFacts
 
 
-class Enterprise(Base):
+class Enterprise(Base, EnterpriseFacts):
     """A supervised enterprise. ``code`` is the 统一社会信用代码 or the bureau's own code."""
 
     __tablename__ = "enterprise"
@@ -34,25 +34,8 @@ class Enterprise(Base):
     venue_features: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    @property
-    def category_enum(self) -> Category:
-        return Category(self.category)
 
-    @property
-    def features(self) -> tuple[str, ...]:
-        return tuple(f for f in self.venue_features.split(",") if f)
-
-    def contact(self, duty: ContactDuty) -> tuple[str, str, str]:
-        """(name, mobile, email) of the contact holding ``duty``."""
-        prefix = duty.value
-        return (
-            getattr(self, f"{prefix}_name"),
-            getattr(self, f"{prefix}_mobile"),
-            getattr(self, f"{prefix}_email"),
-        )
-
-
-class Staff(Base):
+class Staff(Base, StaffFacts):
     """A member of the bureau's staff. ``roles`` is a comma-separated list of Role values."""
 
     __tablename__ = "staff"
@@ -69,14 +52,3 @@ class Staff(Base):
     supervises_categories: Mapped[str] = mapped_column(Text, default="")
     supervises_regions: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    @property
-    def role_set(self) -> frozenset[Role]:
-        return frozenset(Role(r) for r in self.roles.split(",") if r)
-
-    def supervises(self, enterprise: Enterprise) -> bool:
-        categories = [c for c in self.supervises_categories.split(",") if c]
-        regions = [r for r in self.supervises_regions.split(",") if r]
-        return (not categories or enterprise.category in categories) and (
-            not regions or any(enterprise.region.startswith(r) for r in regions)
-        )

@@ -13,12 +13,10 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
-
-from scheduler.db import table_of
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CHUNK = 1000
 
@@ -89,6 +87,11 @@ def _insert(session: Session, table: str, columns: list[str], rows: list[tuple[A
 def upsert(session: Session, model: Any, spool: Spool, replace: bool) -> ImportResult:
     """Insert new codes, update changed rows (reactivating them), and with ``replace``
     deactivate the rows the file no longer lists."""
+    # SQLAlchemy here, not with the module: reading a file into a Spool (`safeduty check`) needs none.
+    from sqlalchemy import bindparam, select, update
+
+    from scheduler.db import table_of
+
     table = table_of(model)
     fields = [f for f in spool.fields if f != "code"]
     existing = {code: (id_, active) for id_, code, active in

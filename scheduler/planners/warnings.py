@@ -25,7 +25,7 @@ from scheduler.planners.base import PlanContext
 from scheduler.people.models import Enterprise
 from scheduler.vocab import ContactDuty, Role
 from scheduler.warnings import match, rules
-from scheduler.warnings.model import Warning
+from scheduler.warnings.model import Warning, superseded
 
 ALERT = "warnings/alert"
 UPDATE = "warnings/update"
@@ -193,6 +193,8 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         day = version.received_at.astimezone(ctx.config.service.zone).date()
         staff = staff_at.setdefault(day, _staff(ctx, version.received_at))
         prior = [w for w in earlier if w.version < version.version]
+        if superseded(version, store.thread(ctx.session, version.thread)):
+            continue
         relayed = relay_version(ctx.config, ctx.directory, staff, version, window.start, prior)
         if window.start - LOOKBACK < version.received_at <= window.end:
             yield from relayed.messages

@@ -11,10 +11,26 @@ The small public API other areas use (the warnings re-send unconfirmed warnings 
 See docs/receipts.md.
 """
 
-from scheduler.receipts.links import ask_of_row
-from scheduler.receipts.models import Entry, Receipt
-from scheduler.receipts.policy import Ask
-from scheduler.receipts.store import Answer, ReceiptError, Recorded, lookup, outstanding, record
+from __future__ import annotations
 
-__all__ = ["Answer", "Ask", "Entry", "Receipt", "ReceiptError", "Recorded", "ask_of_row", "lookup", "outstanding",
-           "record"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scheduler.receipts.links import ask_of_row
+    from scheduler.receipts.models import Entry, Receipt
+    from scheduler.receipts.policy import Ask
+    from scheduler.receipts.store import Answer, ReceiptError, Recorded, lookup, outstanding, record
+
+# Where each name of the API lives. Loaded on first use, so that `safeduty check`, which imports
+# scheduler.receipts.checks, does not import the receipt tables (and SQLAlchemy) with the package.
+_API = {"ask_of_row": "links", "Entry": "models", "Receipt": "models", "Ask": "policy", "Answer": "store",
+        "ReceiptError": "store", "Recorded": "store", "lookup": "store", "outstanding": "store", "record": "store"}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_API[name]}"), name)

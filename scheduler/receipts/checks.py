@@ -36,7 +36,8 @@ def check_receipts(loaded: LoadedConfig, report: object) -> None:
         warnings.append("web.base_url is empty: messages asking for a receipt go out without their link")
     service = config.service
     override = loaded.resolve(service.templates) if service.templates else None
-    renderer = Renderer(service.zone, override if override and override.is_dir() else None)
+    renderer = Renderer(service.zone, override if override and override.is_dir() else None,
+                        keys.compiled_templates(loaded))
     kinds = set(renderer.kinds())
     for kind in sorted(asking):
         if kind not in kinds:

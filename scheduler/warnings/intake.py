@@ -9,7 +9,8 @@ dispatch at once), when that module is present.
 Status handling (``[warnings] exercise`` / ``test``): Actual is delivered; Exercise is delivered
 marked 演练 (``Warning.drill``), or stored only, or refused; Test is stored and never delivered,
 or refused; System and Draft are refused.  Update and Cancel join the thread of the first alert
-named in ``references`` that we hold; one naming nothing we hold starts its own thread.
+named in ``references`` that we hold; one naming nothing we hold starts its own thread, and
+the original, when it comes later, joins that thread as its earliest version (kept, not relayed).
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def take_alert(session: Session, alert: Alert, *, file: str, source: str, config
         return []
     thread = alert.identifier
     previous = None
+    if alert.msg_type == "Alert" and (update := store.referencing(session, alert.identifier)) is not None:
+        # It arrived after its own update: history of that thread, not a new warning.
+        return [store.add_version(session, alert, thread=update.thread, received_at=now, source=source,
+                                  original=original, earliest=True)]
     for ref in alert.references:
         row = store.find(session, ref.sender, ref.identifier) or store.find_identifier(session, ref.identifier)
         if row is not None:

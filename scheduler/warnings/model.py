@@ -9,6 +9,7 @@ original, so every version names the thread it belongs to.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,3 +89,9 @@ class Warning:
     @property
     def drill(self) -> bool:
         return self.status == "Exercise"
+
+
+def superseded(version: Warning, thread_versions: Sequence[Warning]) -> bool:
+    """Whether a later version of the thread was already held when ``version`` arrived (an
+    original that came after its update: kept for the record, never relayed)."""
+    return any(w.version > version.version and w.received_at <= version.received_at for w in thread_versions)

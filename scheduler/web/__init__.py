@@ -11,25 +11,31 @@ message: a request writes a record, the planners and the dispatcher do the rest.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
-from flask_wtf import CSRFProtect
-from jinja2 import StrictUndefined
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from scheduler import keys
-from scheduler.app import App
 from scheduler.rendering import BUILTIN_TEMPLATES
-from scheduler.web import access, cache, db, errors, filters, security
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-class _Flask(Flask):
-    def select_jinja_autoescape(self, filename: str | None) -> bool:
-        return True  # every web template is HTML; ".html.j2" is not among Flask's own extensions
+    from scheduler.app import App
 
 
 def create_app(app: App) -> Flask:
+    # Flask and the views are imported here, not with the package: `safeduty check` imports
+    # scheduler.web.checks and would otherwise pay 0.3 s for Flask, Werkzeug and the App.
+    from flask import Flask
+    from flask_wtf import CSRFProtect
+    from jinja2 import StrictUndefined
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from scheduler.web import access, cache, db, errors, filters, security
+
+    class _Flask(Flask):
+        def select_jinja_autoescape(self, filename: str | None) -> bool:
+            return True  # every web template is HTML; ".html.j2" is not among Flask's own extensions
+
     config = app.config
     web = config.web
     flask_app = _Flask("scheduler.web", template_folder=str(BUILTIN_TEMPLATES), static_folder=None)

@@ -5,6 +5,7 @@ message pruned or intact; a pruned key is not planned again."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import os
 import signal
 import sqlite3
@@ -206,3 +207,19 @@ def test_a_prune_killed_midway_leaves_each_message_pruned_or_intact(app: App, tm
     assert torn == 0  # every message: bodies, context and attempts gone together, or all there
     finish = retention.prune(app.sessions, app.clock.now(), KEEP)
     assert finish.messages == count - at_kill and pruned() == count
+
+
+def test_the_daily_pass_prunes_in_batches_and_skips_what_is_already_pruned(app: App) -> None:
+    count = 25
+    enqueue(app, [note(f"old:{i}", "console", LONG_AGO) for i in range(count)]
+            + [note("new", "console", local(2026, 1, 4, 9, 0))])
+    _finish(app, [f"old:{i}" for i in range(count)] + ["new"], Status.SENT)
+    object.__setattr__(app.config, "outbox", replace(app.config.outbox, prune_batch=10))
+    daily = retention.daily(app.sessions, app.clock, app.config.outbox)
+    done = daily()
+    assert (done.messages, done.attempts, done.batches) == (count, 2 * count, 3)
+    assert done.cutoff == app.clock.now() - KEEP
+    assert _attempt_count(app, "new") == 2
+    again = daily()
+    # Nothing left to clear: one look-up, no transaction that writes.
+    assert (again.messages, again.batches) == (0, 0)
