@@ -277,3 +277,19 @@ def test_the_service_pass_polls_each_feed_relays_what_it_took_and_reports(
         assert "admin/feed_down" in kinds and "warnings/alert" in kinds
     finally:
         app.close()
+
+
+def test_the_commented_example_in_config_toml_loads_once_uncommented(tmp_path: Path) -> None:
+    from scheduler.config import load_config
+    from tests.support.project import make_project
+
+    lines = (Path(__file__).resolve().parents[2] / "config.toml").read_text("utf-8").splitlines()
+    start = lines.index("# [warnings.feeds.shanxi]")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("# ") or line.startswith("# ---"):
+            break
+        block.append(line[2:])
+    config = make_project(tmp_path / "p", "\n" + "\n".join(block) + "\n")
+    feed = load_config(config, environ={}).config.warnings.feeds["shanxi"]
+    assert feed.url.startswith("http://127.0.0.1") and feed.interval == 5 * MINUTE and feed.allow_private
