@@ -23,8 +23,10 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from scheduler.db import rowcount, table_of
 from scheduler.state import DataFile
 
 VALUE_MAX = 64  # data_file.sha256 is a String(64)
@@ -60,6 +62,18 @@ def load(session: Session, name: str) -> FeedState:
     state.etag = rows[_key(name, "etag")].sha256 if _key(name, "etag") in rows else ""
     state.modified = rows[_key(name, "modified")].sha256 if _key(name, "modified") in rows else ""
     return state
+
+
+def claim(session: Session, name: str, now: dt.datetime, until: dt.datetime) -> bool:
+    """Take the feed's poll that is due at ``now``: its next poll moves to ``until`` (a lease, so a
+    poll that dies midway is tried again then) in one conditional upsert, so of two replicas only
+    one polls.  False when the feed is not due, or another replica took it."""
+    table = table_of(DataFile)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(path=_key(name), sha256="0", imported_at=until).on_conflict_do_update(
+        index_elements=["path"], set_={"imported_at": until}, where=table.c.imported_at <= now,
+    ).execution_options(preserve_rowcount=True)  # an INSERT's rowcount is dropped otherwise (psycopg)
+    return rowcount(session.execute(statement)) == 1
 
 
 def _put(session: Session, path: str, value: str, when: dt.datetime) -> None:

@@ -18,6 +18,7 @@ restart neither polls early nor reports an outage twice.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,14 +52,20 @@ def backoff(feed: FeedConfig, failures: int) -> dt.timedelta:
     return min(feed.retry_cap, feed.retry_first * 2 ** min(failures - 1, 30))
 
 
+def lease(feed: FeedConfig) -> dt.timedelta:
+    """How long a poll may take before another may start (a list of links takes several fetches)."""
+    return max(feed.interval, 10 * (feed.connect_timeout + feed.timeout))
+
+
 def poll(name: str, feed: FeedConfig, sessions: sessionmaker[Session], config: WarningsConfig,
-         now: dt.datetime, http: requests.Session, *, guarded: bool = False, force: bool = False) -> PollResult:
-    """Poll feed ``name`` if due (or ``force``); the reports to the admins are in the result."""
+         now: dt.datetime, http: requests.Session, *, guarded: bool = False) -> PollResult:
+    """Poll feed ``name`` if it is due; the reports to the admins are in the result."""
     result = PollResult(name)
     with sessions() as session:
+        if not feed_state.claim(session, name, now, now + lease(feed)):
+            return result
+        session.commit()
         state = feed_state.load(session, name)
-    if not force and state.next_poll is not None and state.next_poll > now:
-        return result
     try:
         answer = get(http, feed.url, feed, config.max_bytes, etag=state.etag, modified=state.modified,
                      guarded=guarded)
@@ -148,12 +155,13 @@ def _refuse(name: str, sessions: sessionmaker[Session], now: dt.datetime, url: s
             result: PollResult) -> None:
     label = _label(url)
     reason = reason if reason.startswith(label) else f"{label}: {reason}"
+    identity = f"feed:{name}:{url}:{hashlib.sha256(body).hexdigest()}"  # another broken version: told again
     with sessions() as session:
         feed_state.mark_seen(session, name, url, body, now)
         session.commit()
     result.refused[label] = reason
     log.warning("warning feed %s: refused %s", name, reason)
-    result.reports += reports.refused(f"订阅源 {name}", label, reason, f"feed:{name}:{url}", now)
+    result.reports += reports.refused(f"订阅源 {name}", label, reason, identity, now)
 
 
 def _label(url: str) -> str:

@@ -107,7 +107,7 @@ def get(session: requests.Session, url: str, feed: FeedConfig, max_bytes: int, *
     except (requests.exceptions.RequestException, OSError, ssl.SSLError) as exc:
         refused = refused_in(exc)
         if refused is not None:
-            raise FetchError("address", str(refused)) from None
+            raise FetchError("address", str(refused).replace("on the channel", "on the feed")) from None
         if _refused(exc):
             raise FetchError("refused", "connection refused") from None
         raise FetchError("connect", f"connection failed ({type(exc).__name__})") from None

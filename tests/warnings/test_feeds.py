@@ -293,3 +293,36 @@ def test_the_commented_example_in_config_toml_loads_once_uncommented(tmp_path: P
     config = make_project(tmp_path / "p", "\n" + "\n".join(block) + "\n")
     feed = load_config(config, environ={}).config.warnings.feeds["shanxi"]
     assert feed.url.startswith("http://127.0.0.1") and feed.interval == 5 * MINUTE and feed.allow_private
+
+
+def test_of_two_replicas_polling_at_once_one_polls_and_a_poll_that_died_is_retried_after_its_lease(
+        app: App, clock: ManualClock, feed_server: FeedServer) -> None:
+    feed = FeedConfig(url=feed_server.url("/cap.xml"))  # type: ignore[arg-type]
+    now = clock.now()
+    with app.sessions() as session:
+        assert feed_state.claim(session, "shanxi", now, now + feeds.lease(feed))
+        assert not feed_state.claim(session, "shanxi", now, now + feeds.lease(feed))  # the other replica
+        session.commit()
+    # the first replica died before saving: nothing polls until the lease runs out
+    feed_server.routes["/cap.xml"] = Route(cap(1))
+    assert poll(app, feed_server, "/cap.xml").status == "not_due" and feed_server.requests == []
+    clock.advance(feeds.lease(feed))
+    assert poll(app, feed_server, "/cap.xml").status == "ok"
+
+
+@pytest.mark.postgres
+def test_the_poll_claim_and_the_state_on_postgresql(tmp_path: Path, clock: ManualClock, pg_url: str,
+                                                    feed_server: FeedServer) -> None:
+    from tests.support.project import make_app, make_project
+
+    app = make_app(make_project(tmp_path / "p", database=pg_url), clock)
+    try:
+        feed_server.routes["/cap.xml"] = Route(cap(1), etag='"' + "e" * 70 + '"')  # too long to keep
+        assert len(poll(app, feed_server, "/cap.xml").taken) == 1
+        assert state(app).etag == "" and state(app).next_poll == clock.now() + 5 * MINUTE
+        assert poll(app, feed_server, "/cap.xml").status == "not_due"
+        clock.advance(5 * MINUTE)
+        assert poll(app, feed_server, "/cap.xml").status == "ok"  # fetched in full, taken once
+        assert identifiers(app) == ["14000041600000_20260720080001_1"]
+    finally:
+        app.close()
