@@ -123,7 +123,7 @@ def _serve(app: App, stopping: threading.Event) -> None:
         from scheduler.warnings.feeds import TICK, Poller
 
         poller = Poller(app)
-        tick = min([TICK, *(f.interval for f in config.warnings.feeds.values())])
+        tick = min([TICK, *(min(f.interval, f.retry_first) for f in config.warnings.feeds.values())])
         scheduler.add_job(_guarded(poller.run), "interval", seconds=tick.total_seconds(), id="warnings-feeds",
                           **job_defaults)
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
