@@ -7,6 +7,7 @@ A config without ``[warnings]`` takes no warnings in: no folder is watched, no f
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +16,7 @@ from scheduler.config.typed import Secret
 from scheduler.config.warning_relay import RelayConfig
 
 MIN_INTERVAL = dt.timedelta(seconds=30)
+FEED_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # it goes into the state's keys and the reports
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,6 @@ class WarningsConfig:
     def __post_init__(self) -> None:
         if self.max_bytes < 1000:
             raise ValueError(f"max_bytes: {self.max_bytes} is too small for a CAP document (at least 1000)")
+        for name in self.feeds:
+            if not FEED_NAME.match(name):
+                raise ValueError(f"feeds.{name}: a feed's name is letters, digits, - and _ (at most 40)")

@@ -111,5 +111,17 @@ def seen(session: Session, name: str, urls: list[str]) -> set[str]:
     return {by_digest[p] for p in found}
 
 
+def forget_unlisted(session: Session, name: str, urls: list[str]) -> int:
+    """Drop the links fetched before that the feed no longer lists (the rows stay as many as the
+    list is long; a link listed again is fetched again, and intake takes its document once)."""
+    keep = {_key(name, f"seen:{link_digest(u)}") for u in urls}
+    prefix = _key(name, "seen:")
+    stale = [p for p in session.scalars(select(DataFile.path).where(DataFile.path.startswith(prefix, autoescape=True)))
+             if p not in keep]
+    if stale:
+        session.execute(delete(DataFile).where(DataFile.path.in_(stale)))
+    return len(stale)
+
+
 def mark_seen(session: Session, name: str, url: str, content: bytes, now: dt.datetime) -> None:
     _put(session, _key(name, f"seen:{link_digest(url)}"), hashlib.sha256(content).hexdigest(), now)

@@ -132,6 +132,9 @@ def _take_answer(name: str, feed: FeedConfig, sessions: sessionmaker[Session], c
             _refuse(name, sessions, now, link, exc.detail, b"", result)
             continue
         _take(name, sessions, config, now, link, document.body, result)
+    with sessions() as session:
+        feed_state.forget_unlisted(session, name, list(listing.links))
+        session.commit()
     return complete
 
 

@@ -326,3 +326,27 @@ def test_the_poll_claim_and_the_state_on_postgresql(tmp_path: Path, clock: Manua
         assert identifiers(app) == ["14000041600000_20260720080001_1"]
     finally:
         app.close()
+
+
+def test_links_the_feed_no_longer_lists_are_forgotten(app: App, clock: ManualClock, feed_server: FeedServer) -> None:
+    for n in (1, 2):
+        feed_server.routes[f"/docs/{n}.xml"] = Route(cap(n))
+    feed_server.routes["/atom"] = Route(atom("docs/1.xml", "docs/2.xml"))
+    poll(app, feed_server, "/atom")
+    feed_server.routes["/atom"] = Route(atom("docs/2.xml"))
+    clock.advance(5 * MINUTE)
+    poll(app, feed_server, "/atom")
+    with app.sessions() as session:
+        assert feed_state.seen(session, "shanxi", [feed_server.url(f"/docs/{n}.xml") for n in (1, 2)]) == {
+            feed_server.url("/docs/2.xml")}
+        assert session.scalar(select(feed_state.DataFile.path).where(
+            feed_state.DataFile.path.like("feed:shanxi:seen:%")).limit(2).offset(1)) is None  # one row left
+
+
+def test_a_feed_name_that_could_not_key_its_state_is_refused(tmp_path: Path) -> None:
+    from scheduler.config import load_config
+    from tests.support.project import make_project
+
+    config = make_project(tmp_path / "p", '\n[warnings.feeds."a:seen"]\nurl = "http://127.0.0.1/x"\n')
+    with pytest.raises(Exception, match=r"warnings: feeds\.a:seen: a feed's name is letters"):
+        load_config(config, environ={})
