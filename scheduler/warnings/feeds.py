@@ -101,7 +101,8 @@ def _failed(name: str, feed: FeedConfig, state: feed_state.FeedState, exc: Fetch
     log.warning("warning feed %s failed (%d in a row): %s; next try %s", name, state.failures, exc,
                 state.next_poll.isoformat())
     if state.failures >= feed.report_after:  # the key names the outage: told once however often
-        result.reports += reports.feed_down(name, state.down_kind, state.down_since, state.failures, now)
+        result.reports += reports.feed_down(name, state.down_kind, state.down_since, state.failures, now,
+                                            exc.detail if exc.detail.startswith("HTTP ") and exc.kind == state.down_kind else "")
 
 
 def _take_answer(name: str, feed: FeedConfig, sessions: sessionmaker[Session], config: WarningsConfig,

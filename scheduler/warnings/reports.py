@@ -50,9 +50,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def feed_down(name: str, kind: str, since: dt.datetime, failures: int, now: dt.datetime) -> list[Report]:
-    context = {"feed": name, "kind": kind, "what": KINDS.get(kind, kind), "since": since.isoformat(),
-               "failures": failures}
+def feed_down(name: str, kind: str, since: dt.datetime, failures: int, now: dt.datetime,
+              status: str = "") -> list[Report]:
+    """``status``: the HTTP status the feed answered (``HTTP 503``), shown after the error kind."""
+    what = KINDS.get(kind, kind) + (f"（{status}）" if status else "")
+    context = {"feed": name, "kind": kind, "what": what, "since": since.isoformat(), "failures": failures}
     return [Report(f"admin:feed-down:{name}:{_stamp(since)}", FEED_DOWN, now, context)]
 
 

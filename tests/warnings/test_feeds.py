@@ -159,6 +159,7 @@ def test_a_failing_feed_backs_off_is_reported_once_and_its_recovery_too(
     assert {r.key for r in reports} == {reports[0].key} and reports[0].kind == "admin/feed_down"
     assert len(reports) == 5  # failures 3..7: one key, so the outbox keeps one message
     assert reports[0].context["failures"] == 3 and reports[0].context["kind"] == "http"
+    assert reports[0].context["what"] == "服务器返回错误状态（HTTP 500）"
     feed_server.routes["/cap.xml"] = Route(cap(1))
     back = poll(app, feed_server, "/cap.xml")
     assert back.status == "ok" and [r.kind for r in back.reports] == ["admin/feed_up"]
