@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 
 import requests
@@ -21,6 +22,7 @@ from scheduler.config.warnings import FeedConfig
 USER_AGENT = "safeduty/0.1 (CAP feed)"
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
+WHOLE_ANSWER = 4  # a whole answer may take this many read timeouts
 
 # kind -> how the admins' report says it
 KINDS = {
@@ -73,7 +75,7 @@ def get(session: requests.Session, url: str, feed: FeedConfig, max_bytes: int, *
         raise FetchError("address", "only http:// and https:// are fetched")
     if guarded and (why := url_refusal(url)):
         raise FetchError("address", why)
-    headers = {}
+    headers = {"Accept-Encoding": "identity"}  # the size limit counts what is kept, no gzip bomb
     if etag:
         headers["If-None-Match"] = etag
     if modified:
@@ -89,8 +91,14 @@ def get(session: requests.Session, url: str, feed: FeedConfig, max_bytes: int, *
             if length.isdigit() and int(length) > max_bytes:
                 raise FetchError("too_large", f"{length} bytes, over the limit of {max_bytes} ([warnings] max_bytes)")
             body = bytearray()
-            for chunk in answer.iter_content(CHUNK):
+            # The read timeout bounds each wait; a server trickling bytes never trips it, so the
+            # whole answer has a limit too (an I/O deadline: socket time, not the service clock).
+            deadline = time.monotonic() + WHOLE_ANSWER * feed.timeout.total_seconds()
+            while chunk := answer.raw.read1(CHUNK, decode_content=True):  # what has arrived, not a full chunk
                 body += chunk
+                if time.monotonic() > deadline:
+                    raise FetchError("timeout", f"the answer took longer than {WHOLE_ANSWER} × "
+                                                f"{feed.timeout.total_seconds():g}s")
                 if len(body) > max_bytes:
                     raise FetchError("too_large", f"over the limit of {max_bytes} bytes ([warnings] max_bytes)")
             return Fetched(200, bytes(body), answer.headers.get("Content-Type", ""),

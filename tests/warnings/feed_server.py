@@ -20,6 +20,7 @@ class Route:
     etag: str = ""
     modified: str = ""
     hold: bool = False  # answer only when the test ends (the client times out first)
+    trickle: float = 0.0  # seconds between the body's bytes (each wait shorter than a read timeout)
 
 
 @dataclass
@@ -65,7 +66,17 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route.modified:
                 self.send_header("Last-Modified", route.modified)
             self.end_headers()
-            self.wfile.write(route.body)
+            if not route.trickle:
+                self.wfile.write(route.body)
+                return
+            for i in range(len(route.body)):
+                if server.release.wait(route.trickle):
+                    return
+                try:
+                    self.wfile.write(route.body[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return
 
     return Handler
 

@@ -351,3 +351,10 @@ def test_a_feed_name_that_could_not_key_its_state_is_refused(tmp_path: Path) -> 
     config = make_project(tmp_path / "p", '\n[warnings.feeds."a:seen"]\nurl = "http://127.0.0.1/x"\n')
     with pytest.raises(Exception, match=r"warnings: feeds\.a:seen: a feed's name is letters"):
         load_config(config, environ={})
+
+
+def test_a_server_trickling_its_answer_is_cut_off_as_a_timeout(app: App, feed_server: FeedServer) -> None:
+    feed_server.routes["/cap.xml"] = Route(cap(1), trickle=0.05)
+    feed = FeedConfig(url=feed_server.url("/cap.xml"), timeout=dt.timedelta(seconds=0.25))  # type: ignore[arg-type]
+    result = poll(app, feed_server, "/cap.xml", feed=feed)
+    assert result.error is not None and result.error.kind == "timeout" and "took longer" in result.error.detail
