@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config.warnings import FeedConfig, WarningsConfig
@@ -101,8 +102,8 @@ def _failed(name: str, feed: FeedConfig, state: feed_state.FeedState, exc: Fetch
     log.warning("warning feed %s failed (%d in a row): %s; next try %s", name, state.failures, exc,
                 state.next_poll.isoformat())
     if state.failures >= feed.report_after:  # the key names the outage: told once however often
-        result.reports += reports.feed_down(name, state.down_kind, state.down_since, state.failures, now,
-                                            exc.detail if exc.detail.startswith("HTTP ") and exc.kind == state.down_kind else "")
+        status = exc.detail if exc.detail.startswith("HTTP ") and exc.kind == state.down_kind else ""
+        result.reports += reports.feed_down(name, state.down_kind, state.down_since, state.failures, now, status)
 
 
 def _take_answer(name: str, feed: FeedConfig, sessions: sessionmaker[Session], config: WarningsConfig,
@@ -152,6 +153,11 @@ def _take(name: str, sessions: sessionmaker[Session], config: WarningsConfig, no
         except cap.CapError as exc:
             session.rollback()
             reason = str(exc)
+        except IntegrityError:  # the same document stored meanwhile (the inbox, another replica)
+            session.rollback()
+            feed_state.mark_seen(session, name, url, body, now)
+            session.commit()
+            return
     _refuse(name, sessions, now, url, reason, body, result)
 
 

@@ -78,17 +78,20 @@ def gaps(warning: Any, unreachable: Sequence[Any], unplaced: Sequence[Any]) -> l
     found: list[Report] = []
     base = {"headline": warning.headline or f"{warning.event}{warning.level}色预警", "area": warning.area_desc}
     if unreachable:
-        context = {**base, "problem": "no_contact", "count": len(unreachable), "more": max(0, len(unreachable) - MAX_LISTED),
-                   "venues": [{"code": e.code, "name": e.name, "region": e.region} for e in unreachable[:MAX_LISTED]]}
+        context = {**base, "problem": "no_contact", **_listed(unreachable)}
         found.append(Report(f"admin:warning-gaps:{warning.thread}:v{warning.version}:no-contact", GAPS,
                             warning.received_at, context))
     if unplaced:
         codes = sorted(f"{e.code}={e.region}" for e in unplaced)
-        context = {**base, "problem": "no_region", "count": len(unplaced), "more": max(0, len(unplaced) - MAX_LISTED),
-                   "venues": [{"code": e.code, "name": e.name, "region": e.region} for e in unplaced[:MAX_LISTED]]}
+        context = {**base, "problem": "no_region", **_listed(unplaced)}
         found.append(Report(f"admin:warning-gaps:no-region:{_digest(chr(0).join(codes))}", GAPS,
                             warning.received_at, context))
     return found
+
+
+def _listed(enterprises: Sequence[Any]) -> dict[str, Any]:
+    return {"count": len(enterprises), "more": max(0, len(enterprises) - MAX_LISTED),
+            "venues": [{"code": e.code, "name": e.name, "region": e.region} for e in enterprises[:MAX_LISTED]]}
 
 
 def messages(reports: Iterable[Report], admins: Sequence[Recipient]) -> list[PlannedMessage]:

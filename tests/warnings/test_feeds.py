@@ -221,7 +221,8 @@ def test_the_state_survives_a_restart(project: Path, clock: ManualClock, feed_se
         saved = state(again)
         assert saved.failures == 3 and saved.down_kind == "http" and saved.next_poll == clock.now()
         result = poll(again, feed_server, "/cap.xml")
-        assert result.reports[0].key == "admin:feed-down:shanxi:" + saved.down_since.strftime("%Y%m%dT%H%M%S")  # type: ignore[union-attr]
+        since = saved.down_since.strftime("%Y%m%dT%H%M%S")  # type: ignore[union-attr]
+        assert result.reports[0].key == f"admin:feed-down:shanxi:{since}"
     finally:
         again.close()
 
@@ -358,3 +359,24 @@ def test_a_server_trickling_its_answer_is_cut_off_as_a_timeout(app: App, feed_se
     feed = FeedConfig(url=feed_server.url("/cap.xml"), timeout=dt.timedelta(seconds=0.25))  # type: ignore[arg-type]
     result = poll(app, feed_server, "/cap.xml", feed=feed)
     assert result.error is not None and result.error.kind == "timeout" and "took longer" in result.error.detail
+
+
+def test_a_document_stored_meanwhile_by_another_path_is_not_an_error(app: App, feed_server: FeedServer,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler.warnings import intake
+
+    feed_server.routes["/cap.xml"] = Route(cap(1))
+    real_take = intake.take
+
+    def race(session, data, **kw):  # noqa: ANN001, ANN003, ANN202
+        # another replica stores the same document between our look-up and our insert
+        with app.sessions() as other:
+            real_take(other, data, **kw)
+            other.commit()
+        monkeypatch.setattr(intake.store, "find", lambda *a: None)
+        return real_take(session, data, **kw)
+
+    monkeypatch.setattr(intake, "take", race)
+    result = poll(app, feed_server, "/cap.xml")
+    assert result.status == "ok" and result.taken == [] and result.refused == {}
+    assert identifiers(app) == ["14000041600000_20260720080001_1"]
