@@ -242,6 +242,19 @@ def test_reports_reach_each_admin_once_per_outage(app: App, clock: ManualClock, 
     assert admins == ["staff:S013"]
 
 
+def test_safeduty_check_exits_2_naming_the_feed_key_and_not_the_url(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scheduler.cli import main
+    from tests.support.project import make_project
+
+    config = make_project(tmp_path / "p", '\n[warnings.feeds.shanxi]\nurl = "ftp://mirror/cap?token=s3cret"\n')
+    result = CliRunner().invoke(main, ["--config", str(config), "check"])
+    assert result.exit_code == 2
+    assert "warnings.feeds.shanxi: url must start with https://" in result.output
+    assert "s3cret" not in result.output
+
+
 @pytest.mark.parametrize(("extra", "words"), [
     ('url = "ftp://127.0.0.1/x"', "warnings.feeds.shanxi: url must start with https://"),
     ('url = "http://127.0.0.1/x"\ninterval = "5s"', "warnings.feeds.shanxi: interval"),
