@@ -64,6 +64,10 @@ def load(session: Session, name: str) -> FeedState:
     return state
 
 
+def next_poll(session: Session, name: str) -> dt.datetime | None:
+    return session.scalar(select(DataFile.imported_at).where(DataFile.path == _key(name)))
+
+
 def claim(session: Session, name: str, now: dt.datetime, until: dt.datetime) -> bool:
     """Take the feed's poll that is due at ``now``: its next poll moves to ``until`` (a lease, so a
     poll that dies midway is tried again then) in one conditional upsert, so of two replicas only
