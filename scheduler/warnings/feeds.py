@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config.warnings import FeedConfig, WarningsConfig
 from scheduler.warnings import cap, feed_state, feedlist, intake, reports
-from scheduler.warnings.fetch import FetchError, Fetched, get, session_for
+from scheduler.warnings.fetch import Fetched, FetchError, get, session_for
 from scheduler.warnings.model import Warning
+from scheduler.warnings.reports import Report
 
 log = logging.getLogger(__name__)
 TICK = dt.timedelta(seconds=15)  # how often the service looks for a feed that is due
@@ -45,7 +46,7 @@ class PollResult:
     taken: list[Warning] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # document url -> reason
     error: FetchError | None = None
-    reports: list[reports.Report] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
 
 
 def backoff(feed: FeedConfig, failures: int) -> dt.timedelta:

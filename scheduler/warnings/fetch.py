@@ -8,12 +8,12 @@ carry a token in its query.
 
 from __future__ import annotations
 
-import socket
 import ssl
 import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from scheduler.channels.addresses import GuardedAdapter, refused_in, url_refusal
@@ -107,12 +107,12 @@ def get(session: requests.Session, url: str, feed: FeedConfig, max_bytes: int, *
         raise
     except requests.exceptions.SSLError:
         raise FetchError("tls", "TLS certificate verification or handshake failed") from None
-    except (requests.exceptions.Timeout, socket.timeout):
+    except (TimeoutError, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):  # urllib3's: the body
         raise FetchError("timeout", f"no answer within {feed.timeout.total_seconds():g}s "
                                     f"(connect {feed.connect_timeout.total_seconds():g}s)") from None
     except requests.exceptions.TooManyRedirects:
         raise FetchError("http", f"more than {MAX_REDIRECTS} redirects") from None
-    except (requests.exceptions.RequestException, OSError, ssl.SSLError) as exc:
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError, ssl.SSLError) as exc:
         refused = refused_in(exc)
         if refused is not None:
             raise FetchError("address", str(refused).replace("on the channel", "on the feed")) from None

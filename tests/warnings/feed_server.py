@@ -21,6 +21,7 @@ class Route:
     modified: str = ""
     hold: bool = False  # answer only when the test ends (the client times out first)
     trickle: float = 0.0  # seconds between the body's bytes (each wait shorter than a read timeout)
+    stall: bool = False  # send the headers and half the body, then nothing until the test ends
 
 
 @dataclass
@@ -66,6 +67,11 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route.modified:
                 self.send_header("Last-Modified", route.modified)
             self.end_headers()
+            if route.stall:
+                self.wfile.write(route.body[: len(route.body) // 2])
+                self.wfile.flush()
+                server.release.wait(10)
+                return
             if not route.trickle:
                 self.wfile.write(route.body)
                 return

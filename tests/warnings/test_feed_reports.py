@@ -60,7 +60,7 @@ def test_venues_a_warning_cannot_reach_are_reported_to_the_admins(config: Config
     # the next warning finds the same unplaced enterprises: the same key, so told once
     later = _gaps(config, venues, warning(thread="T2", identifier="T2", received_at=T0 + dt.timedelta(days=1)))
     assert by["no_region"].key in {m.key for m in later}
-    assert f"admin:warning-gaps:T2:v1:no-contact:staff:S013" in {m.key for m in later}
+    assert "admin:warning-gaps:T2:v1:no-contact:staff:S013" in {m.key for m in later}
 
 
 def test_nothing_to_report_when_every_venue_is_reachable(config: Config) -> None:

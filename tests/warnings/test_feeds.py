@@ -15,7 +15,7 @@ from scheduler.config.warnings import FeedConfig, WarningsConfig
 from scheduler.warnings import feed_state, feeds, store
 from scheduler.warnings.fetch import session_for
 from tests.support.clock import ManualClock
-from tests.warnings.feed_server import FeedServer, Route, feed_server  # noqa: F401 (the fixture)
+from tests.warnings.feed_server import FeedServer, Route
 
 SAMPLES = Path(__file__).parent / "samples"
 RED = (SAMPLES / "red_rainstorm.xml").read_bytes()
@@ -393,3 +393,11 @@ def test_a_document_stored_meanwhile_by_another_path_is_not_an_error(app: App, f
     result = poll(app, feed_server, "/cap.xml")
     assert result.status == "ok" and result.taken == [] and result.refused == {}
     assert identifiers(app) == ["14000041600000_20260720080001_1"]
+
+
+def test_a_server_stalling_in_the_middle_of_its_answer_is_a_timeout(app: App, feed_server: FeedServer) -> None:
+    feed_server.routes["/cap.xml"] = Route(cap(1), stall=True)
+    feed = FeedConfig(url=feed_server.url("/cap.xml"), timeout=dt.timedelta(seconds=0.3))  # type: ignore[arg-type]
+    result = poll(app, feed_server, "/cap.xml", feed=feed)
+    assert result.error is not None and result.error.kind == "timeout"
+    assert state(app).failures == 1
