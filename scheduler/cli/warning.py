@@ -52,7 +52,8 @@ def import_(ctx: Context, files: tuple[Path, ...]) -> None:
             session.commit()
             for w in taken:
                 click.echo(f"taken: {path} → #{w.id} {w.event}{w.level}色 {w.msg_type} (thread {w.thread}, v{w.version})"
-                           f"{' 演练' if w.drill else ''}{' 测试, not sent' if w.status == 'Test' else ''}")
+                           f"{' 演练' if w.drill else ''}{' 测试, not sent' if w.status == 'Test' else ''}"
+                           f"{' — the original of an update taken earlier: kept, not sent' if w.version < 1 else ''}")
             if not taken:
                 click.echo(f"already taken: {path}")
             intake.after_taken(app, session, taken)

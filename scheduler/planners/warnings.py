@@ -198,12 +198,28 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         relayed = relay_version(ctx.config, ctx.directory, staff, version, window.start, prior)
         if window.start - LOOKBACK < version.received_at <= window.end:
             yield from relayed.messages
+            yield from _gaps(ctx, version, relayed)
         yield from _followups(ctx, window, version, relayed, staff)
         if version.msg_type != "Cancel" and version.expires and version.expires in window:
             latest = max((w.version for w in threads[version.thread] + [version]), default=version.version)
             if latest == version.version:
                 yield from _expired(ctx, staff, version, prior, window)
         threads[version.thread].append(version)
+
+
+def _gaps(ctx: PlanContext, version: Warning, relayed: Relay) -> Iterator[PlannedMessage]:
+    """The admins' report of venues this version could not reach (feeds' ``reports.gaps``): matched
+    with no contact, or of a kind the rules reach but with no usable 行政区划 (they may be inside)."""
+    from scheduler.warnings import reports  # noqa: PLC0415 (feeds' half)
+
+    if version.msg_type == "Cancel" or not (relayed.messages or relayed.unreachable):
+        return
+    audience = rules.audiences(ctx.config.warnings.relay, version)
+    unplaced = [e for e in match.unplaced(ctx.directory.enterprises())
+                if e.category in audience.categories or audience.features.intersection(e.features)]
+    found = reports.gaps(version, relayed.unreachable, unplaced)
+    if found:
+        yield from reports.messages(found, ctx.directory.group(ctx.config.delivery.admins))
 
 
 def _followups(ctx: PlanContext, window: Window, version: Warning, relayed: Relay,
