@@ -19,7 +19,9 @@ from scheduler.outbox import store
 from scheduler.outbox.merge import MERGED_KIND
 from scheduler.outbox.models import WAITING, DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.planned import URGENT, PlannedMessage
+from scheduler.outbox.targets import DeliveryTarget
 from tests.support.bots import (
+    DINGTALK_BAD_SIGN,
     DINGTALK_THROTTLED,
     FEISHU_THROTTLED,
     WECOM_THROTTLED,
@@ -368,6 +370,18 @@ def test_after_repeated_configuration_errors_a_target_is_unhealthy_and_its_messa
     clock.advance(MINUTE)
     app.dispatcher.dispatch_due()
     assert len(ding.requests) == 3  # nothing more is tried while it is unhealthy
+
+
+def test_a_send_between_configuration_errors_ends_their_run(make, ding: DingtalkBot, clock: ManualClock) -> None:
+    app = make(dingtalk_toml("duty", ding.url))
+    enqueue(app, [note(f"d{i}", "duty", clock.now()) for i in range(6)])
+    bad = Answer.json(DINGTALK_BAD_SIGN)
+    ding.script(bad, bad, Answer.json({"errcode": 0, "errmsg": "ok"}), bad, bad)  # 2 errors, a send, 2 errors
+    assert app.dispatcher.dispatch_due() == 2  # never 3 in a row: not unhealthy, all six tried
+    assert len(ding.requests) == 6
+    with app.sessions() as session:
+        target = session.get(DeliveryTarget, "duty")
+        assert target is not None and target.unhealthy_since is None and target.config_errors == 0
 
 
 def test_an_unhealthy_target_is_tried_again_once_its_config_changes(tmp_path: Path, ding: DingtalkBot,

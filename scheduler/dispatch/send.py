@@ -65,7 +65,9 @@ class Sender:
                 return sent + record([Result(m) for m in messages[i:]])
             result = self._attempt(channel, message)
             sent += record([result])
-            if result.outcome == Outcome.CONFIG:
+            if result.outcome == Outcome.SENT:
+                config_errors, stop = 0, False  # configuration errors count in a row
+            elif result.outcome == Outcome.CONFIG:
                 config_errors += 1
                 stop = config_errors >= self.delivery.unhealthy_after
             else:

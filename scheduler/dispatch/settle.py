@@ -90,16 +90,18 @@ class Recorder:
         failover) is retried on a fresh one, or they would be sent again once their lease ran
         out. (The fence makes a retry of a commit that did succeed record nothing.)"""
         try:
-            for attempt in range(1, RECORD_TRIES):
+            for attempt in range(1, RECORD_TRIES + 1):
                 try:
                     with self.sessions.begin() as session:
-                        return self._settle(session, group)
+                        cleared = self._settle(session, group)
+                    self._clear = cleared  # once committed
+                    return
                 except (OperationalError, InterfaceError) as exc:
+                    if attempt == RECORD_TRIES:
+                        raise  # the last try: its error ends the pass
                     log.warning("could not record %d outcome(s) (%s); trying again", sum(len(e.results) for e in group),
                                 str(exc.orig).strip().partition("\n")[0] or type(exc.orig).__name__)
                     self.pause(min(1.0, RECORD_WAIT_S * 2 ** (attempt - 1)))
-            with self.sessions.begin() as session:  # the last try: its error ends the pass
-                return self._settle(session, group)
         except BaseException as exc:
             for entry in group:
                 entry.error = exc
@@ -108,19 +110,20 @@ class Recorder:
             for entry in group:
                 entry.done = True
 
-    def _settle(self, session: Session, group: list[_Entry]) -> None:
+    def _settle(self, session: Session, group: list[_Entry]) -> set[str]:
+        """Write ``group``'s outcomes; returns the targets whose runs of failures are cleared after it."""
         now = self.clock.now()
         results = [r for entry in group for r in entry.results]
         channels = {r.message.channel for r in results} & self.limits.keys()
         # A failure changes its target's state (loaded, under a lock); a send only ends a run of failures.
         failed = any(r.started is not None and r.outcome != Outcome.SENT for r in results)
         states = targets.load(session, channels, lock=True) if failed else {}
-        if not failed:
+        if failed:
+            cleared = self._clear - channels
+        else:
             sent_to = {r.message.channel for r in results if r.started is not None} & channels
             targets.clear_failures(session, sent_to - self._clear)
-            self._clear |= sent_to
-        else:
-            self._clear -= channels
+            cleared = self._clear | sent_to
         owner: dict[int, _Entry] = {}
         settlements = []
         for entry in group:
@@ -138,6 +141,7 @@ class Recorder:
             entry.sent = 0
         for s in sent:
             owner[id(s)].sent += 1
+        return cleared
 
     def _settlement(self, r: Result, target: DeliveryTarget | None, now: dt.datetime, held: set[str]) -> Settlement:
         m = r.message
