@@ -65,21 +65,28 @@ class Dispatcher:
             self.renderer.refresh()  # templates edited since the last pass
         held: set[str] = set()  # targets that throttled or failed during this pass
         self.recorder.start_pass()
+        try:
+            with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:
+                return self._rounds(pool, backlog, urgent, held)
+        finally:
+            self.recorder.end_pass()  # after the workers: none records any more
+
+    def _rounds(self, pool: ThreadPoolExecutor, backlog: dict[str, int], urgent: dict[str, int],
+                held: set[str]) -> int:
+        """Claim, send and settle rounds until nothing more may go now; returns how many were sent."""
         sent = 0
-        with ThreadPoolExecutor(self.delivery.workers, thread_name_prefix="safeduty-send") as pool:
-            while True:
-                with self.sessions.begin() as session:
-                    batch, errors = self.claimer.round(session, self.clock.now(), backlog, urgent, held)
-                    session.expunge_all()
-                if not batch:
-                    break
-                sent += self.sender.send(pool, batch, errors, partial(self.recorder.record, held=held))
-                for name in {m.channel for m in batch}:
-                    if name in self.channels:
-                        self.channels[name].end_batch()
-                if len(batch) < self.delivery.batch:
-                    break
-        return sent
+        while True:
+            with self.sessions.begin() as session:
+                batch, errors = self.claimer.round(session, self.clock.now(), backlog, urgent, held)
+                session.expunge_all()
+            if not batch:
+                return sent
+            sent += self.sender.send(pool, batch, errors, partial(self.recorder.record, held=held))
+            for name in {m.channel for m in batch}:
+                if name in self.channels:
+                    self.channels[name].end_batch()
+            if len(batch) < self.delivery.batch:
+                return sent
 
     def render(self, message: OutboxMessage, *, late: bool) -> Rendered:
         """Render ``message`` and keep what was rendered on it (stored when the attempt settles)."""

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,9 +64,14 @@ class Recorder:
         # to them writes nothing to their row (a failure another replica counts meanwhile is
         # cleared on the next pass). Only the committer reads and writes it.
         self._clear: set[str] = set()
+        self.engine: Engine = sessions.kw["bind"]
+        self._connection: Connection | None = None  # held for a pass by whoever commits
 
     def start_pass(self) -> None:
         self._clear = set()
+
+    def end_pass(self) -> None:
+        self._release()
 
     def record(self, results: list[Result], held: set[str]) -> int:
         """Record ``results`` now, with whatever other targets' workers finished meanwhile (one
@@ -92,11 +98,10 @@ class Recorder:
         try:
             for attempt in range(1, RECORD_TRIES + 1):
                 try:
-                    with self.sessions.begin() as session:
-                        cleared = self._settle(session, group)
-                    self._clear = cleared  # once committed
+                    self._clear = self._write(group)  # once committed
                     return
                 except (OperationalError, InterfaceError) as exc:
+                    self._release()  # the next try on a fresh connection
                     if attempt == RECORD_TRIES:
                         raise  # the last try: its error ends the pass
                     log.warning("could not record %d outcome(s) (%s); trying again", sum(len(e.results) for e in group),
@@ -110,20 +115,43 @@ class Recorder:
             for entry in group:
                 entry.done = True
 
-    def _settle(self, session: Session, group: list[_Entry]) -> set[str]:
-        """Write ``group``'s outcomes; returns the targets whose runs of failures are cleared after it."""
+    def _write(self, group: list[_Entry]) -> set[str]:
+        """Write ``group``'s outcomes in one transaction; returns the targets whose runs of
+        failures are cleared after it. Sends and releases, the common case, go in Core on a
+        connection held for the pass (a fenced UPDATE and an INSERT each); a failure, which
+        changes its target's state, or a sent admin digest, which marks what it reported, go
+        through the ORM."""
         now = self.clock.now()
         results = [r for entry in group for r in entry.results]
+        if any(r.started is not None and (r.outcome != Outcome.SENT or r.message.context.get("reports"))
+               for r in results):
+            with self.sessions.begin() as session:
+                return self._settle(session, group, now)
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        with self._connection.begin():
+            return self._settle_sends(self._connection, group, now)
+
+    def _settle_sends(self, connection: Connection, group: list[_Entry], now: dt.datetime) -> set[str]:
+        sent_to = {r.message.channel for entry in group for r in entry.results if r.started is not None}
+        sent_to &= self.limits.keys()
+        targets.clear_failures(connection, sent_to - self._clear)
+        lost = 0
+        for entry in group:
+            entry.sent = 0
+            for r in entry.results:
+                settlement = self._settlement(r, None, now, entry.held)
+                if store.settle_one(connection, self.worker, now, settlement):
+                    entry.sent += settlement.status == Status.SENT
+                else:
+                    lost += 1
+        self._warn_lost(lost)
+        return self._clear | sent_to
+
+    def _settle(self, session: Session, group: list[_Entry], now: dt.datetime) -> set[str]:
+        results = [r for entry in group for r in entry.results]
         channels = {r.message.channel for r in results} & self.limits.keys()
-        # A failure changes its target's state (loaded, under a lock); a send only ends a run of failures.
-        failed = any(r.started is not None and r.outcome != Outcome.SENT for r in results)
-        states = targets.load(session, channels, lock=True) if failed else {}
-        if failed:
-            cleared = self._clear - channels
-        else:
-            sent_to = {r.message.channel for r in results if r.started is not None} & channels
-            targets.clear_failures(session, sent_to - self._clear)
-            cleared = self._clear | sent_to
+        states = targets.load(session, channels, lock=True)  # a failure changes its target's state
         owner: dict[int, _Entry] = {}
         settlements = []
         for entry in group:
@@ -132,16 +160,25 @@ class Recorder:
                 owner[id(settlement)] = entry
                 settlements.append(settlement)
         recorded = store.settle(session, self.worker, now, settlements)
-        if len(recorded) < len(settlements):
-            log.warning("%d claim(s) were lost (lease expired, another worker took over); their outcome "
-                        "was not recorded", len(settlements) - len(recorded))
+        self._warn_lost(len(settlements) - len(recorded))
         sent = [s for s in recorded if s.status == Status.SENT]
         store.mark_reported(session, {i for s in sent for i in s.message.context.get("reports", ())})
         for entry in group:
             entry.sent = 0
         for s in sent:
             owner[id(s)].sent += 1
-        return cleared
+        failed = {r.message.channel for r in results if r.started is not None and r.outcome != Outcome.SENT}
+        return self._clear - failed
+
+    def _warn_lost(self, lost: int) -> None:
+        if lost:
+            log.warning("%d claim(s) were lost (lease expired, another worker took over); their outcome "
+                        "was not recorded", lost)
+
+    def _release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def _settlement(self, r: Result, target: DeliveryTarget | None, now: dt.datetime, held: set[str]) -> Settlement:
         m = r.message

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, any_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -234,6 +234,25 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
     if attempts:
         connection.execute(_ATTEMPT, attempts)
     return mine
+
+
+# settle() for one row in one statement: the fence is the UPDATE's own condition.
+_SETTLE_ONE = _SETTLE.where(_OUTBOX.c.claimed_by == bindparam("_worker"), _OUTBOX.c.attempts == bindparam("_claimed"),
+                            _OUTBOX.c.status == Status.SENDING)
+
+
+def settle_one(connection: Connection, worker: str, now: dt.datetime, s: Settlement) -> bool:
+    """``settle`` for one message, on a Core connection inside its transaction: one fenced
+    UPDATE and one INSERT of the attempt (the dispatcher records each send as it returns, so
+    this is its cost per message). Returns whether it was recorded (the claim still stood)."""
+    values = {**_values(s, now), "_worker": worker, "_claimed": s.message.attempts}
+    if rowcount(connection.execute(_SETTLE_ONE, values)) != 1:
+        return False
+    if s.started_at is not None:
+        connection.execute(_ATTEMPT, {"message_id": s.message.id, "number": s.message.attempts, "worker": worker,
+                                      "started_at": s.started_at, "finished_at": now, "outcome": s.outcome,
+                                      "detail": s.detail[:2000]})
+    return True
 
 
 def _values(s: Settlement, now: dt.datetime) -> dict[str, object]:
