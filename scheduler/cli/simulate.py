@@ -33,10 +33,6 @@ from scheduler.planners import PLANNERS, PlanContext, Planner
 from scheduler.rendering import RenderedParts, Renderer
 
 ONE_DAY = dt.timedelta(days=1)
-# What `simulate` plans at a time. The planners give the same messages over any split of a
-# window (tests/receipts/test_simulate_year.py); a week costs a seventh of the per-slice work
-# of days (queries, the directory's look-ups: a year 2.3 x faster) and holds a week's messages.
-SLICE = dt.timedelta(days=7)
 PROGRESS_AFTER_DAYS = 31  # longer windows report each finished month on stderr
 
 
@@ -46,20 +42,16 @@ def plan_slices(
     window: Window,
     step: dt.timedelta = ONE_DAY,
     progress: Callable[[dt.datetime, int], None] | None = None,
-    boundary: Callable[[dt.datetime], dt.datetime] | None = None,
 ) -> Iterator[list[PlannedMessage]]:
     """The messages the planners produce over ``window``, one ``step``-long slice at a time (as
     the service plans tick by tick), each slice sorted by due time. A planner yields only what
     is due in the window it is given, so the slices in order are the whole window in order, and
     a caller that writes each slice out holds one slice, not the window (a year for a thousand
     enterprises is about a million messages). ``context`` opens a PlanContext for one slice (a
-    short read-only session, so a running service is not kept waiting). ``boundary(start)``, when
-    given, is a moment no slice starting at ``start`` runs past (the next month, for progress)."""
+    short read-only session, so a running service is not kept waiting)."""
     start, count = window.start, 0
     while start < window.end:
         end = min(start + step, window.end)
-        if boundary is not None:
-            end = min(end, boundary(start))
         with context() as ctx:
             found = [m for planner in planners.values() for m in planner(ctx, Window(start, end))]
         found.sort(key=lambda m: (m.due_at, m.key))
@@ -195,14 +187,9 @@ def command(ctx: Context, first: dt.datetime, last: dt.datetime, fmt: str, only:
     dispatcher = Dispatcher(sessions, {}, renderer, config, ctx.app.clock, worker="simulate")
     out = _JsonLines() if fmt == "jsonl" else _Table(renderer.kinds(), config.channels, body=body)
     total = broken = 0
-    # Streamed: each week's messages are rendered, written and dropped before the next week is
-    # planned, so memory is bounded by a week's messages, not by the window's.
-    def next_month(moment: dt.datetime) -> dt.datetime:
-        local = moment.astimezone(zone)
-        first = dt.date(local.year + local.month // 12, local.month % 12 + 1, 1)
-        return dt.datetime.combine(first, dt.time(), zone)
-
-    for found in plan_slices(planners, context, window, step=SLICE, progress=progress, boundary=next_month):
+    # Streamed: each day's messages are rendered, written and dropped before the next day is
+    # planned, so memory is bounded by a day's messages, not by the window's.
+    for found in plan_slices(planners, context, window, progress=progress):
         for message in found:
             row = _row(message, zone, _parts(dispatcher, message, body))
             broken += row["subject"].startswith("!! ")
