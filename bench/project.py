@@ -29,22 +29,24 @@ from scheduler.people.models import Enterprise, Staff
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_config(database: str, folder: Path, extra: str = "") -> Path:
+def make_config(database: str, folder: Path, extra: str = "", console: str = "") -> Path:
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^database = ".*"$', f'database = "{database}"', text, count=1)
     text = re.sub(r'(?m)^(enterprises|staff) = ".*"$', r'\1 = ""', text)
-    text = text.replace('path = "var/console-outbox.jsonl"', f'path = "{folder}/console.jsonl"')
+    text = text.replace('path = "var/console-outbox.jsonl"', f'path = "{folder}/console.jsonl"\n{console}')
     text = re.sub(r'(?m)^listen = ".*"', 'listen = "127.0.0.1:0"', text, count=1)  # never a fixed port
     config = folder / "config.toml"
     config.write_text(text + extra, encoding="utf-8")
     return config
 
 
-def make_app(database: str, clock: Clock, *, enterprises: int = 0, staff: int = 0, extra: str = "") -> App:
+def make_app(database: str, clock: Clock, *, enterprises: int = 0, staff: int = 0, extra: str = "",
+             console: str = "") -> App:
     """An App on ``database`` (migrated), holding ``enterprises`` and ``staff`` generated rows;
-    ``extra`` is TOML appended to the shipped config (new tables only: [channels.x], …)."""
+    ``extra`` is TOML appended to the shipped config (new tables only: [channels.x], …),
+    ``console`` more settings of the console channel (``rate_per_minute = 100``)."""
     folder = Path(tempfile.mkdtemp(prefix="safeduty-bench-"))
-    app = App(load_config(make_config(database, folder, extra), environ={}), clock=clock, worker="bench")
+    app = App(load_config(make_config(database, folder, extra, console), environ={}), clock=clock, worker="bench")
     weakref.finalize(app, shutil.rmtree, folder, True)
     with app.sessions.begin() as session:
         session.execute(delete(Enterprise))

@@ -5,7 +5,8 @@ taken from the sender's interpreter), on 127.0.0.1, counting what they receive.
   request line, headers and a Content-Length body read straight from the socket, ``200 ok`` —
   about a tenth of the CPU per request of the standard library's ThreadingHTTPServer (which
   would cap a keep-alive client near 1,700 requests a second on this machine). It counts
-  requests and distinct ``webhook-id`` headers.
+  requests and distinct ``webhook-id`` headers; it may answer after a set latency, as a target
+  over a network does.
 - ``SmtpSink``: an aiosmtpd server whose DATA handler counts and discards each message.
 
 Both sides of a comparison use the same receiver.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import socket
 import threading
+import time
 from multiprocessing.connection import Connection
 from typing import Any, Self
 
@@ -23,7 +25,7 @@ HOST = "127.0.0.1"
 _OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
 
 
-def _serve_http(listener: socket.socket, control: Connection) -> None:
+def _serve_http(listener: socket.socket, control: Connection, latency: float) -> None:
     lock = threading.Lock()
     ids: set[bytes] = set()
     count = [0]
@@ -44,6 +46,8 @@ def _serve_http(listener: socket.socket, control: Connection) -> None:
                     elif name == b"webhook-id":
                         webhook_id = value.strip()
                 reader.read(length)
+                if latency:
+                    time.sleep(latency)  # a target over a network (a bot's API answers in 50-200 ms)
                 sock.sendall(_OK)
                 with lock:
                     count[0] += 1
@@ -140,7 +144,12 @@ class _Process:
 
 
 class HttpSink(_Process):
-    """``counts()`` → (requests, distinct webhook-ids) since the last ``reset()``."""
+    """``counts()`` → (requests, distinct webhook-ids) since the last ``reset()``; each answer
+    ``latency`` seconds after its request was read (0: at once)."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        super().__init__()
+        self.latency = latency
 
     def start(self) -> HttpSink:
         listener = socket.socket()
@@ -148,7 +157,7 @@ class HttpSink(_Process):
         listener.listen(64)
         self.port = listener.getsockname()[1]
         ours, theirs = multiprocessing.Pipe()
-        self._process = multiprocessing.Process(target=_serve_http, args=(listener, theirs), daemon=True)
+        self._process = multiprocessing.Process(target=_serve_http, args=(listener, theirs, self.latency), daemon=True)
         self._process.start()
         listener.close()
         self._control = ours

@@ -18,7 +18,7 @@ from scheduler.channels.base import Channel
 from scheduler.clock import Clock, SystemClock
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatch import Dispatcher
 from scheduler.planners import PLANNERS
 from scheduler.receipts.links import prepare as prepare_links
 from scheduler.rendering import Renderer

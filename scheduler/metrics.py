@@ -226,6 +226,15 @@ def standard_sources(config: Any) -> list[GaugeSource]:
     def receipts(session: Session, now: dt.datetime) -> dict[tuple[str, ...], float]:
         return {(kind,): float(n) for kind, n in receipts_outstanding(session, config, now - RECEIPTS_WITHIN).items()}
 
+    def warnings(session: Session, now: dt.datetime) -> dict[tuple[str, ...], float]:
+        from scheduler.warnings import store as warning_store
+        from scheduler.warnings.model import LEVELS
+
+        found = dict.fromkeys(LEVELS, 0.0)
+        for warning in warning_store.in_force(session, now):
+            found[warning.level] += 1
+        return {(level,): n for level, n in found.items()}
+
     def targets(kind: str) -> Callable[[Session, dt.datetime], dict[tuple[str, ...], float]]:
         def read(session: Session, now: dt.datetime) -> dict[tuple[str, ...], float]:
             troubled = {t.name: t for t in health.troubled_targets(session, now)}
@@ -249,6 +258,9 @@ def standard_sources(config: Any) -> list[GaugeSource]:
         GaugeSource("safeduty_receipts_outstanding",
                     "Tasks asked for a receipt in the last 7 days and not answered yet, by message kind.",
                     ("kind",), receipts),
+        GaugeSource("safeduty_warnings_in_force",
+                    "Weather/emergency warnings in force now (latest version not cancelled or expired), by level "
+                    "(红 橙 黄 蓝).", ("level",), warnings),
         GaugeSource("safeduty_target_paused", "1 while a target is paused (throttled or failing as a whole).",
                     ("target",), targets("paused")),
         GaugeSource("safeduty_target_unhealthy",

@@ -122,12 +122,22 @@ def _serve(app: App, stopping: threading.Event) -> None:
 
         scheduler.add_job(_guarded(lambda: scan_app(app)), "interval",
                           seconds=config.warnings.scan_every.total_seconds(), id="warnings-inbox", **job_defaults)
+    poller = None
+    if config.warnings.feeds:  # CAP feeds ([warnings.feeds.NAME]): each polled when its stored state says
+        from scheduler.warnings.feeds import TICK, Poller
+
+        poller = Poller(app)
+        tick = min([TICK, *(min(f.interval, f.retry_first) for f in config.warnings.feeds.values())])
+        scheduler.add_job(_guarded(poller.run), "interval", seconds=tick.total_seconds(), id="warnings-feeds",
+                          **job_defaults)
     log.info("running; planning every %gs, dispatching every %gs (Ctrl-C to stop)",
              config.service.plan_every.total_seconds(), config.service.dispatch_every.total_seconds())
     scheduler.start()
     while not stopping.wait(CLOCK_CHECK_S):
         _undo_clock_step(scheduler, app.clock.now())
     scheduler.shutdown(wait=True)  # lets a pass in flight finish and settle its rows
+    if poller is not None:
+        poller.close()
     log.info("stopped")
 
 

@@ -20,7 +20,7 @@ from scheduler.calendar import WorkCalendar
 from scheduler.clock import Clock
 from scheduler.config import LoadedConfig
 from scheduler.db import take_turns
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatch import Dispatcher
 from scheduler.outbox.models import FINAL, OutboxMessage
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory

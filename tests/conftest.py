@@ -9,6 +9,8 @@ from scheduler.app import App
 from tests.support.clock import ManualClock, local
 from tests.support.project import make_app, make_project
 
+pytest_plugins = ("pytester",)  # tests/test_postgres_gate.py runs small suites of its own
+
 
 @pytest.fixture
 def clock() -> ManualClock:
@@ -29,9 +31,11 @@ def app(project: Path, clock: ManualClock) -> Iterator[App]:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """The URL of a fresh PostgreSQL database (the test is skipped, with the reason, without a server)."""
-    from tests.support.postgres import fresh_database
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, for a test marked ``postgres`` (refused otherwise).
+    Without a server the test is skipped, with the reason; under CI=true it fails instead."""
+    from tests.support.postgres import fresh_database, require_marker
 
+    require_marker(request.node)
     with fresh_database() as url:
         yield url

@@ -21,7 +21,7 @@ T14 = "preholiday:2026-02-15:T-14:"  # 春节 2026: T-14 is sent Friday 30 Janua
 ENTERPRISE_CONTACTS = 14
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def service(request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock) -> Iterator[App]:
     database = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     clock.set(local(2026, 1, 29, 12, 0))

@@ -23,7 +23,7 @@ from tests.support.project import BASE_CONFIG, make_app, make_project
 ADMINS = BASE_CONFIG.replace('[groups.admins]\nroles = ["admin"]', '[groups.admins]\nroles = ["admin"]\nnames = ["S001"]')
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest) -> str | None:
     if request.param == "sqlite":
         return None

@@ -104,7 +104,7 @@ class HttpClient:
             raise DeliveryError(Outcome.CONFIG, "TLS certificate verification failed") from None
         except ssl.SSLError:
             raise DeliveryError(Outcome.TRANSIENT, "TLS handshake failed") from None
-        except socket.timeout:
+        except TimeoutError:
             raise DeliveryError(
                 Outcome.TRANSIENT, f"no answer within {read_timeout:g}s (the message may have arrived)"
             ) from None

@@ -125,7 +125,8 @@ class Connection:
     def head(self, target: str, headers: Mapping[str, str], length: int) -> bytes:
         """The request line and headers; the fixed headers (the same for every message of a
         channel) are encoded and checked once."""
-        fixed, varying = [], []
+        fixed: list[tuple[str, str]] = []
+        varying: list[tuple[str, str]] = []
         for name, value in headers.items():
             (varying if name.lower().startswith("webhook-") else fixed).append((name, value))
         key = tuple(fixed)

@@ -24,7 +24,7 @@ from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.cli.common import DAY_START, Context, Fatal, display_width, pass_context
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions, sqlite_path
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatch import Dispatcher
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory
 from scheduler.people.imports import read_enterprises, read_staff

@@ -52,7 +52,8 @@ def import_(ctx: Context, files: tuple[Path, ...]) -> None:
             session.commit()
             for w in taken:
                 click.echo(f"taken: {path} → #{w.id} {w.event}{w.level}色 {w.msg_type} (thread {w.thread}, v{w.version})"
-                           f"{' 演练' if w.drill else ''}{' 测试, not sent' if w.status == 'Test' else ''}")
+                           f"{' 演练' if w.drill else ''}{' 测试, not sent' if w.status == 'Test' else ''}"
+                           f"{' — the original of an update taken earlier: kept, not sent' if w.version < 1 else ''}")
             if not taken:
                 click.echo(f"already taken: {path}")
             intake.after_taken(app, session, taken)
@@ -116,18 +117,18 @@ def hand_alert(config: object, *, event: str, level: str, area: str, area_desc: 
 
     name = cap.normalise_event(event)
     if name is None:
-        raise ValueError(f"--event: {event!r} is not a warning type we know ({'、'.join(cap.EVENTS)})")
+        raise ValueError(f"--event: “{event}”不是已知的预警类型（{'、'.join(cap.EVENTS)}）")
     if level not in LEVELS:
         level = cap.COLOUR_WORDS.get(level.upper(), level)  # type: ignore[assignment]
         if level not in LEVELS:
-            raise ValueError(f"--level: {level!r} must be 红, 橙, 黄 or 蓝")
+            raise ValueError(f"--level: “{level}”应为 红、橙、黄 或 蓝")
     codes = [c.strip() for c in area.replace("，", ",").split(",") if c.strip()]
     if not codes or any(not re.fullmatch(r"\d{6}|\d{12}", c) for c in codes):
-        raise ValueError(f"--area: {area!r} must be 6- or 12-digit 行政区划 codes separated by commas")
+        raise ValueError(f"--area: “{area}”应为 6 位或 12 位行政区划代码，多个用逗号分隔（如 140100,140700）")
     if expires <= onset:
-        raise ValueError("--expires: must be after --onset")
+        raise ValueError("--expires: 截止时间应晚于生效时间")
     if not text.strip():
-        raise ValueError("--text: empty")
+        raise ValueError("--text: 请填写预警内容")
     beijing = now.astimezone(dt.timezone(dt.timedelta(hours=8)))
     identifier = f"{codes[0][:6]}00000000_{beijing:%Y%m%d%H%M%S}_{now.microsecond // 100000}"
     service = getattr(config, "service", None)

@@ -21,7 +21,7 @@ from scheduler.channels.base import DeliveryError, Rendered
 from scheduler.db import table_of
 from scheduler.outbox import store
 from scheduler.outbox.models import WAITING, OutboxMessage, Status
-from scheduler.outbox.planned import URGENT, Mention, PlannedMessage, Recipient, short_ref
+from scheduler.outbox.planned import NORMAL, URGENT, Mention, PlannedMessage, Recipient, short_ref
 
 MERGED_KIND = "delivery/merged"
 MERGE_MAX = 1000  # rows folded per pass; the rest wait for the next one
@@ -30,6 +30,9 @@ ITEM_OVERHEAD = 40  # markup around an item in the digest templates
 DIGEST_OVERHEAD = 300  # title, header and the "另有 N 条" line
 # Room for the list in one digest, under each bot's limit (WeCom: text, when people are @mentioned).
 DIGEST_BYTES = {"dingtalk": 18000, "feishu": 18000, "wecom": 1900}
+# A digest is claimed ahead of the unmerged backlog (it stands for the oldest of it, and for a
+# hundred messages where any of the rest stands for one), behind warnings.
+DIGEST_PRIORITY = NORMAL + 1
 
 _MERGE = (
     update(table_of(OutboxMessage))
@@ -146,4 +149,5 @@ def _digest(channel: str, chunk: Sequence[Item], more: Sequence[Item], now: dt.d
         due_at=min(now, min(row.due_at for row in rows)),  # in line with what it lists, not behind the rest
         expires_at=max(row.expires_at for row in rows),
         context=context,
+        priority=DIGEST_PRIORITY,
     )

@@ -209,6 +209,16 @@ _SETTLE = (
 )
 
 
+_OUTBOX = table_of(OutboxMessage)
+_HELD = (
+    select(_OUTBOX.c.id, _OUTBOX.c.attempts)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.claimed_by == bindparam("worker"),
+           _OUTBOX.c.status == Status.SENDING)
+    .with_for_update()
+)
+_ATTEMPT = insert(table_of(DeliveryAttempt))
+
+
 def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequence[Settlement]) -> list[Settlement]:
     """Record a batch of outcomes in three statements; returns those recorded.
 
@@ -218,27 +228,20 @@ def settle(session: Session, worker: str, now: dt.datetime, settlements: Sequenc
     """
     if not settlements:
         return []
-    table = table_of(OutboxMessage)
+    connection = session.connection()  # Core, statements built once: this runs for every message sent
     ids = [s.message.id for s in settlements]
-    held = {
-        (row.id, row.attempts)
-        for row in session.execute(
-            select(table.c.id, table.c.attempts)
-            .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == Status.SENDING)
-            .with_for_update()
-        )
-    }
+    held = {(row.id, row.attempts) for row in connection.execute(_HELD, {"ids": ids, "worker": worker})}
     mine = [s for s in settlements if (s.message.id, s.message.attempts) in held]
     if not mine:
         return []
-    session.connection().execute(_SETTLE, [_values(s, now) for s in mine])
+    connection.execute(_SETTLE, [_values(s, now) for s in mine])
     attempts = [
         {"message_id": s.message.id, "number": s.message.attempts, "worker": worker, "started_at": s.started_at,
          "finished_at": now, "outcome": s.outcome, "detail": s.detail[:2000]}
         for s in mine if s.started_at is not None
     ]
     if attempts:
-        session.connection().execute(insert(table_of(DeliveryAttempt)), attempts)
+        connection.execute(_ATTEMPT, attempts)
     return mine
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy import JSON, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -125,6 +125,17 @@ def load(session: Session, names: Collection[str], *, lock: bool = False) -> dic
     if lock:  # in name order, so two replicas never wait on each other crosswise
         query = query.with_for_update()
     return {t.name: t for t in session.scalars(query)}
+
+
+def clear_failures(session: Session, names: Collection[str]) -> None:
+    """A message to each of ``names`` was sent: their runs of failures are over. One statement,
+    writing only rows that counted some (the common case, a healthy target, writes nothing)."""
+    if not names:
+        return
+    table = table_of(DeliveryTarget)
+    session.connection().execute(
+        update(table).where(table.c.name.in_(sorted(names)), (table.c.failures != 0) | (table.c.config_errors != 0))
+        .values(failures=0, config_errors=0))
 
 
 def reset(target: DeliveryTarget, why: str) -> None:

@@ -3,8 +3,8 @@
 Each ``*.xml`` / ``*.cap`` file in the folder (not in its subfolders) is read and taken on its
 own: a good one moves to ``done/``, a refused one to ``failed/`` with ``<name>.reason.txt``
 beside it (the error naming the element).  One bad file never stops the rest of the batch.
-A file moved to ``failed/`` is reported to the admins once (``planners/warning_intake``: its
-message key names the file and its time, and the outbox keeps a key once).  A file still being
+A file moved to ``failed/`` is reported to the admins once (「预警文件被拒收」, ``reports.refused``:
+its key names the file's new name and the reason, and the outbox keeps a key once).  A file still being
 written (modified within the last two seconds) waits for the next scan.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config.warnings import WarningsConfig
-from scheduler.warnings import cap, intake
+from scheduler.warnings import cap, intake, reports
 from scheduler.warnings.model import Warning
 
 log = logging.getLogger(__name__)
@@ -107,14 +107,18 @@ def rejected(folder: Path) -> list[tuple[str, dt.datetime, str]]:
 
 
 def scan_app(app) -> ScanResult:  # type: ignore[no-untyped-def]
-    """The service's inbox pass: scan ``[warnings] inbox`` and hand new versions to the relay.
+    """The service's inbox pass: scan ``[warnings] inbox``, report refused files to the admins and
+    hand new versions to the relay.
 
     Does nothing when no inbox is configured.
     """
     config: WarningsConfig = app.config.warnings
     if not config.inbox:
         return ScanResult()
-    result = scan(app.loaded.resolve(config.inbox), app.sessions, config, app.clock.now())
+    now = app.clock.now()
+    result = scan(app.loaded.resolve(config.inbox), app.sessions, config, now)
+    reports.enqueue(app, [r for name, reason in result.failed.items()
+                          for r in reports.refused("收件箱", name, reason, f"inbox:{name}", now)])
     if result.taken:
         with app.sessions() as session:
             intake.after_taken(app, session, result.taken)

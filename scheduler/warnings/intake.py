@@ -3,13 +3,14 @@
 ``take`` is what the inbox, the feeds, ``safeduty warning import`` and the web form call.  It
 returns the new ``Warning`` versions (none for a document already taken).  After committing,
 callers call ``after_taken(app, session, warnings)``: with any deliverable version among them it
-calls the functions in ``AFTER_TAKEN`` and then relay's ``relay_now(app.service)`` (plan and
-dispatch at once), when that module is present.
+calls the functions in ``AFTER_TAKEN`` and then ``relay_now(app.service)`` (plan and dispatch
+at once).
 
 Status handling (``[warnings] exercise`` / ``test``): Actual is delivered; Exercise is delivered
 marked 演练 (``Warning.drill``), or stored only, or refused; Test is stored and never delivered,
 or refused; System and Draft are refused.  Update and Cancel join the thread of the first alert
-named in ``references`` that we hold; one naming nothing we hold starts its own thread.
+named in ``references`` that we hold; one naming nothing we hold starts its own thread, and
+the original, when it comes later, joins that thread as its earliest version (kept, not relayed).
 """
 
 from __future__ import annotations
@@ -45,13 +46,8 @@ def after_taken(app: Any, session: Session, warnings: list[Warning]) -> None:
         return
     for fn in AFTER_TAKEN:
         fn(app, session, chosen)
-    # relay's wake-up (branch relay): plan the "warnings" planner up to now and dispatch once.
-    try:
-        from scheduler.warnings.relay_now import relay_now  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name != "scheduler.warnings.relay_now":
-            raise
-        return
+    from scheduler.warnings.relay_now import relay_now  # noqa: PLC0415 (it imports the planners)
+
     service = getattr(app, "service", None)
     if service is not None:
         relay_now(service)
@@ -83,6 +79,10 @@ def take_alert(session: Session, alert: Alert, *, file: str, source: str, config
         return []
     thread = alert.identifier
     previous = None
+    if alert.msg_type == "Alert" and (update := store.referencing(session, alert.identifier)) is not None:
+        # It arrived after its own update: history of that thread, not a new warning.
+        return [store.add_version(session, alert, thread=update.thread, received_at=now, source=source,
+                                  original=original, earliest=True)]
     for ref in alert.references:
         row = store.find(session, ref.sender, ref.identifier) or store.find_identifier(session, ref.identifier)
         if row is not None:

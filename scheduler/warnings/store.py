@@ -40,10 +40,27 @@ def find_identifier(session: Session, identifier: str) -> WarningVersion | None:
         WarningVersion.identifier == identifier).order_by(WarningVersion.id)).first()
 
 
+def referencing(session: Session, identifier: str) -> WarningVersion | None:
+    """The first stored Update or Cancel whose document names ``identifier`` in its references
+    (it arrived before the alert it updates)."""
+    return session.scalars(select(WarningVersion).where(
+        WarningVersion.msg_type.in_(("Update", "Cancel")), WarningVersion.identifier != identifier,
+        WarningVersion.original.contains(f",{identifier},")).order_by(WarningVersion.id)).first()
+
+
 def add_version(session: Session, alert: Alert, *, thread: str, received_at: dt.datetime,
-                source: str, original: str) -> Warning:
-    """Store ``alert`` as the next version of ``thread`` and return it (flushed, not committed)."""
+                source: str, original: str, earliest: bool = False) -> Warning:
+    """Store ``alert`` as the next version of ``thread`` and return it (flushed, not committed);
+    ``earliest``: as the version before all others (an original that arrived after its update)."""
+    if earliest:
+        first = session.scalar(select(func.min(WarningVersion.version)).where(WarningVersion.thread == thread))
+        return _add(session, alert, thread, (first or 1) - 1, received_at, source, original)
     last = session.scalar(select(func.max(WarningVersion.version)).where(WarningVersion.thread == thread))
+    return _add(session, alert, thread, (last or 0) + 1, received_at, source, original)
+
+
+def _add(session: Session, alert: Alert, thread: str, version: int, received_at: dt.datetime,
+         source: str, original: str) -> Warning:
     info = alert.infos[0]
     areas = [a for i in alert.infos for a in i.areas] if len(alert.infos) > 1 else list(info.areas)
     codes: list[str] = []
@@ -56,7 +73,7 @@ def add_version(session: Session, alert: Alert, *, thread: str, received_at: dt.
                 codes.append(code)
     row = WarningVersion(
         thread=thread, identifier=alert.identifier, sender=alert.sender, sent=alert.sent,
-        version=(last or 0) + 1, status=alert.status, msg_type=alert.msg_type, event=info.event,
+        version=version, status=alert.status, msg_type=alert.msg_type, event=info.event,
         level=info.level, onset=info.onset, expires=info.expires, sender_name=info.sender_name,
         headline=info.headline, description=info.description, instruction=info.instruction,
         area_desc="、".join(descs), geocodes=codes, received_at=received_at, source=source[:300],
@@ -122,6 +139,7 @@ def recent(session: Session, limit: int = 200) -> list[WarningVersion]:
     """The latest version of recent threads, newest first (for the list pages)."""
     rows = session.scalars(select(WarningVersion).order_by(WarningVersion.id.desc()).limit(limit * 4))
     seen: dict[str, WarningVersion] = {}
-    for row in rows:
-        seen.setdefault(row.thread, row)
+    for row in rows:  # the thread's highest version: an original that came late is not its latest
+        if row.thread not in seen or row.version > seen[row.thread].version:
+            seen[row.thread] = row
     return list(seen.values())[:limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -79,16 +80,22 @@ def register(app: Flask, zone: ZoneInfo) -> None:
     app.jinja_env.filters.update(status_label=status_label, cn_date=cn_date, short_date=short_date, weekday=weekday, when=when,
                                  hhmm=hhmm, tel=tel, yuan=yuan)
 
+    @lru_cache(maxsize=8)
+    def addresses(script_root: str) -> dict[str, str]:
+        """The menu's addresses (its endpoints take no arguments): built once per mount point."""
+        return {e: url_for(e) for e, _ in NAV if e in app.view_functions}
+
     def nav_items() -> list[tuple[str, str, bool]]:
-        """(endpoint, label, current): the page's own item, or its area's when it has one item."""
+        """(address, label, current): the page's own item, or its area's when it has one item."""
         here = request.endpoint or ""
+        address = addresses(request.script_root)
         items = [(e, label) for e, label in NAV if e in app.view_functions]
         exact = any(e == here for e, _ in items)
         area = here.split(".")[0]
         account = current_account()
         items = [(e, label) for e, label in items
                  if e != "admin.accounts" or (account is not None and account.may(WebRole.ADMIN))]
-        return [(e, label, e == here if exact else e.split(".")[0] == area and
+        return [(address[e], label, e == here if exact else e.split(".")[0] == area and
                  sum(x.split(".")[0] == area for x, _ in items) == 1) for e, label in items]
 
     def link(endpoint: str, **values: Any) -> str:

@@ -10,7 +10,7 @@ from scheduler.hazards import browse, export, queries
 from scheduler.hazards.completeness import FIVE_ITEMS, missing_items
 from scheduler.hazards.vocab import HazardLevel, HazardStatus
 from scheduler.outbox import queries as outbox_queries
-from scheduler.web import cache, params
+from scheduler.web import cache, fragments, params
 from scheduler.web.access import allow
 from scheduler.web.db import reads
 
@@ -30,26 +30,25 @@ def index() -> str:
         today=today, level=HazardLevel(level) if level else None, status=params.choice("status", STATUSES),
         enterprise=params.text("enterprise"), region=params.text("region"),
         supervisor=params.text("supervisor", 64), overdue=params.flag("overdue"), page=params.page())
-    with reads() as db:
-        # One page's rows built once per (filters, day, hazards version): any write to hazards,
-        # enterprises or staff bumps the version, so the next request reads afresh.
-        key = ("hazards", wanted, cache.versions(db)["hazards"])
-        rows, total, regions, supervisors = current_app.extensions[cache.KEY].get(
-            key, lambda: _register(db, wanted, today))
-    pages = max(1, -(-total // browse.PAGE_SIZE))
     query = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("web/hazards/index.html.j2", rows=rows, total=total, browse=wanted, levels=LEVELS,
-                           statuses=STATUSES, regions=regions, supervisors=supervisors, pages=pages,
-                           page_link=lambda n: url_for("hazards.index", **{**query, "page": n}), five=FIVE_ITEMS)
+    with reads() as db:
+        # Built once per (filters, day, hazards version): any write to hazards, enterprises or
+        # staff bumps the version, so the next request reads afresh.
+        key = (wanted, tuple(sorted(query.items())), cache.versions(db)["hazards"])
+        main = fragments.main("web/hazards/_index.html.j2", key, lambda: _register(db, wanted, today, query))
+    return render_template("web/hazards/index.html.j2", main=main)
 
 
-def _register(db, wanted: browse.Browse, today):  # type: ignore[no-untyped-def]
-    """The page's rows, the match count and the filters' choices (read whole, nothing lazy left)."""
+def _register(db, wanted: browse.Browse, today, query: dict[str, str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The page's rows, the match count and the filters' choices."""
     web = current_app.extensions["safeduty"]
     hazards, total = browse.browse(db, wanted)
     rows = [(h, browse.lateness(h, today, web.calendar, web.config.hazards),
              missing_items(h) if h.level == HazardLevel.MAJOR.value else []) for h in hazards]
-    return rows, total, browse.regions(db), browse.supervisors(db)
+    return {"rows": rows, "total": total, "browse": wanted, "levels": LEVELS, "statuses": STATUSES,
+            "regions": browse.regions(db), "supervisors": browse.supervisors(db),
+            "pages": max(1, -(-total // browse.PAGE_SIZE)), "five": FIVE_ITEMS,
+            "page_link": lambda n: url_for("hazards.index", **{**query, "page": n})}
 
 
 @bp.get("/<code>")

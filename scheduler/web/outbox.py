@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from scheduler.accounts.roles import WebRole
 from scheduler.channels.base import DeliveryError, Rendered
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatch import Dispatcher
 from scheduler.outbox import manual, queries
 from scheduler.outbox import targets as target_state
 from scheduler.outbox.manual import RETRYABLE_BY_HAND

@@ -14,7 +14,6 @@ from rosters.exports.rows import RosterRow, roster_rows
 from scheduler.app import App
 from scheduler.hazards.queries import overdue_major_count
 from scheduler.planners.key_periods import occurrences
-from scheduler.web.cache import Cache, versions
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -98,26 +97,18 @@ def periods_on(app: App, day: dt.date) -> list[PeriodInForce]:
     return [p for p in periods_between(app, day, day) if p.start <= day <= p.end]
 
 
-def board(app: App, session: Session, now: dt.datetime, store: Cache | None = None) -> Board:
+def board(app: App, session: Session, now: dt.datetime) -> Board:
     zone = app.config.service.zone
     roster_config = app.config.roster
     date = duty_date(now, roster_config.handover, zone)
-    today = now.astimezone(zone).date()
-    if store is None:
-        ahead = days(book(app, session), date, date + 7 * ONE_DAY)
-        overdue = overdue_major_count(session, today)
-    else:  # built once per duty day (or day) and data version; a write bumps the version
-        version = versions(session)
-        ahead = store.get(("board days", date, version["roster"]),
-                          lambda: days(book(app, session), date, date + 7 * ONE_DAY))
-        overdue = store.get(("overdue major", today, version["hazards"]), lambda: overdue_major_count(session, today))
+    ahead = days(book(app, session), date, date + 7 * ONE_DAY)
     return Board(
         now=now,
         today=ahead[0],
         following=ahead[1],
         week=ahead[1:],
         periods=periods_on(app, date),
-        overdue_major=overdue,
+        overdue_major=overdue_major_count(session, now.astimezone(zone).date()),
         handover=roster_config.handover,
         phone=roster_config.duty_phone,
     )

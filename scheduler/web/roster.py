@@ -12,7 +12,7 @@ from rosters.model import DUTY_ROLES
 from rosters.stats import tally
 from scheduler.accounts import feeds
 from scheduler.accounts.roles import WebRole
-from scheduler.web import cache, chart, overview, params
+from scheduler.web import cache, chart, fragments, overview, params
 from scheduler.web.access import allow, current_account
 from scheduler.web.db import reads
 from scheduler.web.forms import ConfirmForm
@@ -33,12 +33,18 @@ def _month_end(first: dt.date) -> dt.date:
 @bp.get("")
 @allow(WebRole.VIEWER)
 def month() -> str:
-    web = current_app.extensions["safeduty"]
     first = params.month("month", _today())
-    last = _month_end(first)
+    today = _today()
     with reads() as db:
-        key = ("month", first, cache.versions(db)["roster"])  # any seat or staff change bumps it
-        days = current_app.extensions[cache.KEY].get(key, lambda: overview.days(overview.book(web, db), first, last))
+        key = (first, today, cache.versions(db)["roster"])  # any seat or staff change bumps it
+        main = fragments.main("web/roster/_month.html.j2", key, lambda: _month(db, first, today))
+    return render_template("web/roster/month.html.j2", main=main, first=first)
+
+
+def _month(db, first: dt.date, today: dt.date) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    web = current_app.extensions["safeduty"]
+    last = _month_end(first)
+    days = overview.days(overview.book(web, db), first, last)
     adjusted = set(web.calendar.adjusted_workdays(first.year))
     spans = overview.periods_between(web, first, last)
     periods = {d.date: [p for p in spans if p.start <= d.date <= p.end] for d in days}
@@ -47,10 +53,10 @@ def month() -> str:
     summary = {"published": sum(d.published for d in days),
                "draft": sum(d.generated and not d.published for d in days),
                "empty": sum(not d.row.complete for d in days)}
-    return render_template("web/roster/month.html.j2", first=first, cells=cells, adjusted=adjusted,
-                           periods=periods, summary=summary, today=_today(), handover=web.config.roster.handover,
-                           person_base=url_for("roster.person", code="~")[:-1],
-                           previous=(first - ONE_DAY).strftime("%Y-%m"), following=(last + ONE_DAY).strftime("%Y-%m"))
+    return {"first": first, "cells": cells, "adjusted": adjusted, "periods": periods, "summary": summary,
+            "today": today, "handover": web.config.roster.handover,
+            "person_base": url_for("roster.person", code="~")[:-1],
+            "previous": (first - ONE_DAY).strftime("%Y-%m"), "following": (last + ONE_DAY).strftime("%Y-%m")}
 
 
 def _may_manage_feeds(code: str) -> bool:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from scheduler.app import App
@@ -14,6 +15,7 @@ def test_first_pass_imports_the_example_data(app: App) -> None:
         assert session.scalar(select(func.count()).select_from(Staff)) == 13
 
 
+@pytest.mark.postgres
 def test_the_schema_migrates_on_postgresql(tmp_path, clock, pg_url) -> None:
     application = make_app(make_project(tmp_path, database=pg_url), clock)
     try:

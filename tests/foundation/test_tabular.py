@@ -63,6 +63,7 @@ def test_a_control_character_in_a_code_is_refused_too(tmp_path: Path) -> None:
     assert "工号: contains the control character U+000D" in problems
 
 
+@pytest.mark.postgres
 def test_every_bounded_column_is_as_long_in_the_migrated_database_as_in_the_model(pg_url: str) -> None:
     engine = create_engine(pg_url)
     try:

@@ -102,6 +102,7 @@ def test_a_week_of_leave_after_publishing_replans_only_the_unpublished_days_it_t
     assert told == []
 
 
+@pytest.mark.postgres
 def test_the_roster_tables_work_on_postgresql(tmp_path, clock, pg_url) -> None:
     clock.set(PLANNING_DAY)
     app = make_app(make_project(tmp_path, database=pg_url), clock)

@@ -12,6 +12,7 @@ import collections
 import random
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,28 @@ def _admin_connect() -> Any:
 class BackendKiller:
     """A thread that, every few milliseconds (at random), terminates the service's connections to
     ``database`` that are inside a transaction or running a statement, and now and then an idle
-    one. ``terminated`` counts the kills by the backend's state at the time."""
+    one. ``terminated`` counts the kills by the backend's state at the time.
+
+    ``paced_by`` (a count of the service's progress, e.g. deliveries) ties the kills to that
+    progress instead of the wall clock: a kill is allowed per ``per_kill`` units of progress,
+    and at most ``burst`` in a row without any. A machine under load stretches every transaction
+    in time, so a killer on a timer alone kills more of them the slower the machine is, until
+    nothing commits (seen with two suites at once); paced, it cuts as many per message however
+    slow the machine, and never more in a row than the service's own retries are meant for."""
 
     def __init__(self, database: str, *, seed: int, gap: tuple[float, float] = (0.005, 0.05),
-                 idle_share: float = 0.1) -> None:
+                 idle_share: float = 0.1, paced_by: Callable[[], int] | None = None, per_kill: int = 8,
+                 burst: int = 3) -> None:
         self.database = database
         self.rng = random.Random(seed)
         self.gap = gap
         self.idle_share = idle_share
+        self.paced_by = paced_by
+        self.per_kill = per_kill
+        self.burst = burst
+        self._tokens = float(burst)
+        self._progress = 0
+        self.held_back = 0  # busy connections spared because the service had not progressed
         self.terminated: collections.Counter[str] = collections.Counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="backend-killer", daemon=True)
@@ -53,11 +68,23 @@ class BackendKiller:
                     for pid, state in rows:
                         busy = state in ("active", "idle in transaction", "idle in transaction (aborted)")
                         if busy or self.rng.random() < self.idle_share:
+                            if not self._may_kill():
+                                self.held_back += busy
+                                continue
                             (ended,) = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
                             if ended:
                                 self.terminated[state] += 1
+                                self._tokens -= 1
         except Exception as exc:  # reported by stop(): a killer that died silently proves nothing
             self.error = exc
+
+    def _may_kill(self) -> bool:
+        if self.paced_by is None:
+            return True
+        progress = self.paced_by()
+        self._tokens = min(float(self.burst), self._tokens + (progress - self._progress) / self.per_kill)
+        self._progress = progress
+        return self._tokens >= 1
 
     @property
     def total(self) -> int:

@@ -134,3 +134,28 @@ def wait_until_all(probe: OutboxProbe, keys: set[str], status: str, services: It
     wait_until(done, timeout, f"{len(keys)} message(s) {status}",
                explain=lambda: f"{probe.statuses(prefix)}\n" + "\n".join(
                    line for service in running for line in service.lines[-20:]))
+
+
+def wait_while_progressing(probe: OutboxProbe, keys: set[str], status: str, services: Iterable[Any],
+                           stall: float, *, every: float = 0.25) -> None:
+    """Wait until every key in ``keys`` has ``status``, however long that takes while more of them
+    keep getting there; fail only after ``stall`` seconds in which none did (a service that is
+    stuck, not one on a slow machine), or at once, with its log, if a service process exits."""
+    running = list(services)
+    pause = threading.Event()
+    reached, since = -1, time.monotonic()
+    while True:
+        for service in running:
+            if service.process.poll() is not None:
+                raise AssertionError(f"safeduty exited ({service.process.returncode}):\n"
+                                     + "\n".join(service.lines[-40:]))
+        now_reached = len(probe.keys(status) & keys)
+        if now_reached == len(keys):
+            return
+        if now_reached > reached:
+            reached, since = now_reached, time.monotonic()
+        elif time.monotonic() - since > stall:
+            raise AssertionError(
+                f"stuck: {reached} of {len(keys)} message(s) {status}, none more in {stall:g}s: "
+                f"{probe.statuses()}\n" + "\n".join(line for service in running for line in service.lines[-20:]))
+        pause.wait(every)

@@ -9,6 +9,7 @@ from scheduler.app import App
 from tests.receipts.helpers import web_project
 from tests.support.clock import ManualClock
 from tests.support.project import make_app
+from tests.warnings.feed_server import feed_server  # noqa: F401 (a fixture: the local CAP feed server)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 the example venues in that city, the duty officer and the duty leader at once, with receipt
 links, through a local channel (the console channel's file); an Update and a Cancel follow.
 
-Not covered here yet: "before a 5,000-message backlog" needs the dispatcher's urgent lane
-(branch dispatch, not merged into main when this was written)."""
+The last test does it with real local receivers (an SMTP server and a DingTalk bot stand-in)
+and a 5,000-message backlog due before the warning came in."""
 
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ import datetime as dt
 import json
 import os
 import shutil
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from scheduler.app import App
+from scheduler.outbox.models import OutboxMessage
 from scheduler.warnings import inbox
 from tests.receipts.helpers import web_project
 from tests.rosters.conftest import generate
 from tests.support.clock import ManualClock, local
+from tests.support.delivery import enqueue
 from tests.support.project import make_app
+from tests.support.reminders import planned
+from tests.support.smtp import SmtpSink
 
 SAMPLES = Path(__file__).parent / "samples"
 T0 = local(2026, 7, 20, 8, 5)
@@ -88,3 +94,50 @@ def test_red_rainstorm_dropped_in_the_inbox_reaches_taiyuan_venues_and_the_duty_
     cancels = [m for m in _sent(live) if ":v3:" in m["key"]]
     assert {m["key"].split(":v3:", 1)[1].split(":")[1] for m in cancels if ":enterprise:" in m["key"]} >= TAIYUAN_VENUES
     assert all("预警解除" in json.dumps(m, ensure_ascii=False) for m in cancels)
+
+
+def test_a_red_warning_reaches_real_receivers_before_a_5000_message_backlog(tmp_path: Path) -> None:
+    """The Done-when with a real local receiver: e-mail through an SMTP server (aiosmtpd) to the
+    venues' 预警联系人 and the duty office's officer, leader and section head. 5,000 ordinary messages were due on the same mail channel
+    before the warning came in; the channel may send 300 a minute, so one pass sends a fifth of
+    what waits: the warning's messages are the first the server receives, every one of them."""
+    with SmtpSink() as sink:
+        extra = (f'[warnings]\ninbox = "inbox"\n[delivery]\nperson_channel = "mail"\n'
+                 f'[channels.mail]\ntype = "email"\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\n'
+                 f'sender = "safety@wlt.example.gov.cn"\nrate_per_minute = 300\n')
+        config = web_project(tmp_path / "project", extra)
+        clock = ManualClock(T0 - dt.timedelta(days=1))
+        app = make_app(config, clock)
+        try:
+            app.service.sync_data()
+            generate(app, dt.date(2026, 7, 19), dt.date(2026, 7, 31))
+            clock.set(T0 - dt.timedelta(minutes=5))
+            with app.sessions.begin() as session:
+                session.execute(delete(OutboxMessage))  # only the backlog and the warning below
+            ordinary = next(m for m in planned(app, T0 - dt.timedelta(days=60), T0)
+                            if m.recipient.key.startswith("enterprise:"))  # a real reminder, copied
+            enqueue(app, [replace(ordinary, key=f"backlog:{i}", due_at=clock.now(), expires_at=T0 + dt.timedelta(hours=12),
+                                  recipient=replace(ordinary.recipient, key=f"backlog:{i}", channel="mail",
+                                                    address=f"clerk{i}@example.test")) for i in range(5000)])
+            clock.set(T0)
+            _drop(app, "red_rainstorm.xml")
+            assert inbox.scan_app(app).done == ["red_rainstorm.xml"]
+            with app.sessions() as session:
+                warning_mail = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.kind.like("warnings/%"), OutboxMessage.channel == "mail"))
+            assert warning_mail and warning_mail < 300
+
+            app.dispatcher.dispatch_due()
+
+            subjects = [str(r.message["Subject"]) for r in sink.received]
+            assert len(subjects) == 300  # the minute's budget, then the pass stops
+            first = subjects[:warning_mail]
+            assert all("红色预警" in s for s in first), first
+            assert not any("红色预警" in s for s in subjects[warning_mail:])
+            to = {a for r in sink.received[:warning_mail] for a in r.rcpt_tos}
+            assert {"yujing@jinci.example.com"} <= to  # 晋祠's 预警联系人
+            assert any(a.endswith("@wlt.example.gov.cn") for a in to)  # the duty office by e-mail
+            bodies = [r.message.get_body(("plain",)).get_content() for r in sink.received[:warning_mail]]
+            assert all("/r/" in b for b in bodies if "jinci" in b or "yujing" in b) and any("/r/" in b for b in bodies)
+        finally:
+            app.close()

@@ -75,3 +75,55 @@ def test_bad_document_changes_nothing(app: App) -> None:
         with pytest.raises(cap.CapError):
             _take(s, "bad/unknown_event.xml")
         assert store.versions_since(s, NOW - dt.timedelta(days=1)) == []
+
+
+def test_an_original_arriving_after_its_update_joins_the_thread_as_history(app: App) -> None:
+    """Feeds and fax relays deliver out of order: the yellow Update first (it names an original
+    we do not hold, so it starts a thread), the red original an hour later. The original joins
+    the Update's thread as its earlier version; the Update stays in force and the planner sends
+    nothing for the stale original (its recipients already have the Update)."""
+    from scheduler.outbox.planned import Window
+    from scheduler.planners.warnings import plan
+
+    with app.sessions() as s:
+        [upd] = _take(s, "update_yellow.xml", now=NOW + dt.timedelta(hours=3))
+        [red] = _take(s, "red_rainstorm.xml", now=NOW + dt.timedelta(hours=4))
+        s.commit()
+        assert red.thread == upd.thread
+        assert [(w.msg_type, w.level) for w in store.thread(s, upd.thread)] == [("Alert", "红"), ("Update", "黄")]
+        [current] = store.in_force(s, NOW + dt.timedelta(hours=4))
+        assert current.identifier == upd.identifier
+    app.service.sync_data()
+    with app.sessions() as s:
+        ctx = app.service.context(s)
+        keys = [m.key for m in plan(ctx, Window(NOW + dt.timedelta(hours=2), NOW + dt.timedelta(hours=4, minutes=1)))]
+    assert keys and all(f":v{upd.version}:" in k for k in keys if not k.startswith(("warning-status", "warning-resend")))
+    assert not any(f":v{red.version}:" in k for k in keys)
+
+
+def test_the_list_and_the_page_show_the_update_as_the_threads_latest(app: App) -> None:
+    with app.sessions() as s:
+        [upd] = _take(s, "update_yellow.xml", now=NOW + dt.timedelta(hours=3))
+        [red] = _take(s, "red_rainstorm.xml", now=NOW + dt.timedelta(hours=4))
+        s.commit()
+        assert [r.id for r in store.recent(s) if r.thread == upd.thread] == [upd.id]
+
+
+def test_a_warning_that_had_expired_before_it_arrived_is_kept_and_not_relayed(app: App) -> None:
+    """A feed's first poll of a folder with last month's files, a fax scanned a day late: the
+    warning is over before we hold it. It is stored (the list shows it as ended), and nobody is
+    sent a warning that is over, nor an update of it that is over too."""
+    from scheduler.outbox.planned import Window
+    from scheduler.planners.warnings import plan
+
+    late = NOW + dt.timedelta(days=1)
+    with app.sessions() as s:
+        [red] = _take(s, "red_rainstorm.xml", now=late)
+        [update] = _take(s, "update_yellow.xml", now=late + dt.timedelta(minutes=10))
+        s.commit()
+        assert store.in_force(s, late) == [] and red.thread == update.thread
+    app.service.sync_data()
+    with app.sessions() as s:
+        ctx = app.service.context(s)
+        keys = [m.key for m in plan(ctx, Window(late - dt.timedelta(minutes=5), late + dt.timedelta(minutes=20)))]
+    assert not [k for k in keys if k.startswith("warning:")], keys

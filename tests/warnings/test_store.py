@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
 
 from scheduler.app import App
 from scheduler.warnings import store
@@ -42,3 +44,31 @@ def test_thread_versions_and_in_force(app: App) -> None:
         assert [w.identifier for w in since] == ["B1", "A2", "B2"]
         assert b.geocodes == ("140100000000", "140700000000") and b.area_desc == "太原市、晋中市"
         assert store.get(s, a.id).original == "<a/>"
+
+
+def test_the_metric_counts_warnings_in_force_by_level(app: App) -> None:
+    """safeduty_warnings_in_force: the red one while it is in force, the yellow Update instead
+    after it, nothing after the Cancel; every level is a series, zeros too (for alert rules)."""
+    from scheduler import metrics
+    from scheduler.config.warnings import WarningsConfig
+    from scheduler.warnings import intake
+
+    samples = Path(__file__).parent / "samples"
+    now = dt.datetime(2026, 7, 20, 0, 5, tzinfo=dt.UTC)
+    clock = SimpleNamespace(now=lambda: now)
+    found = metrics.registry(app.sessions, app.config, clock)
+
+    def levels() -> dict[str, float | None]:
+        return {lv: found.get_sample_value("safeduty_warnings_in_force", {"level": lv}) for lv in "红橙黄蓝"}
+
+    assert levels() == dict.fromkeys("红橙黄蓝", 0.0)
+    for name, hours in (("red_rainstorm.xml", 0), ("update_yellow.xml", 3), ("cancel.xml", 7)):
+        with app.sessions.begin() as s:
+            intake.take(s, (samples / name).read_bytes(), file=name, source=name, config=WarningsConfig(),
+                        now=now + dt.timedelta(hours=hours))
+        if hours == 0:
+            assert levels() == {"红": 1.0, "橙": 0.0, "黄": 0.0, "蓝": 0.0}
+    now += dt.timedelta(hours=3, minutes=1)
+    assert levels() == dict.fromkeys("红橙黄蓝", 0.0) | {"黄": 1.0}
+    now += dt.timedelta(hours=4)
+    assert levels() == dict.fromkeys("红橙黄蓝", 0.0)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -56,7 +57,23 @@ def test_supervisor_adds_a_warning(web_app: App, flask_app: Flask) -> None:  # n
     assert client.post("/warnings/add", data={**data, "csrf_token": "x"}).status_code == 400  # CSRF
     bad = client.post("/warnings/add", data={**data, "area": "14"})
     assert bad.status_code == 400 and "行政区划" in bad.text
+    for field, value, said in (("event", "火山", "不是已知的预警类型"), ("level", "紫", "应为 红、橙、黄 或 蓝"),
+                               ("expires", "2026-03-10T09:00", "截止时间应晚于生效时间"), ("text", " ", "请填写预警内容")):
+        bad = client.post("/warnings/add", data={**data, field: value})
+        assert bad.status_code == 400 and said in bad.text, field
+        assert not re.search(r"must|empty|not a |known", bad.text), field  # said in Chinese, all of it
     done = client.post("/warnings/add", data=data)
     assert done.status_code == 302
     shown = client.get(done.headers["Location"])
     assert "山洪" in shown.text and "五台县" in shown.text and "hand:S008" in shown.text
+
+
+def test_an_original_that_came_after_its_update_is_shown_as_such(web_app: App, flask_app: Flask) -> None:  # noqa: F811
+    now = web_app.clock.now()
+    upd = _take(web_app, "update_yellow.xml", now - dt.timedelta(hours=1))
+    red = _take(web_app, "red_rainstorm.xml", now)
+    client = client_as(flask_app, "viewer")
+    listing = client.get("/warnings").text
+    assert f"/warnings/{upd}" in listing and f"/warnings/{red}" not in listing  # the update is the thread's latest
+    page = client.get(f"/warnings/{upd}").text
+    assert "原预警（晚于更新收到）" in page and "第1版" in page

@@ -21,6 +21,8 @@ PAGES = {
     "staff": "/staff",
     "enterprises": "/enterprises",
     "accounts": "/admin/accounts",
+    "warnings": "/warnings",
+    "warning-add": "/warnings/add",
 }
 
 
