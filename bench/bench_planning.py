@@ -13,7 +13,8 @@ Each run, on a fresh database (SQLite file; PostgreSQL when reachable):
               added to a SQLAlchemyJobStore on the same kind of database (a sample of the
               year's first messages, as shipped: APScheduler's own engine; rate per message).
 `generate` (the planners alone, nothing written) is timed too: it is what planning costs above
-the insert.
+the insert. After the plan, the year's size on disk (SQLite: the pages in use; PostgreSQL: the
+outbox's and notices' relations) and the bytes per message.
 
     python -m bench.bench_planning [--enterprises 10000] [--sample 5000] [--raw-rows 0]
                                    [--runs 3] [--postgres URL] [--json FILE]
@@ -35,6 +36,7 @@ from bench.common import FixedClock, Report, parser, postgres_option, progress, 
 from bench.project import make_app, postgres_database
 from scheduler.app import App
 from scheduler.outbox import rows, store
+from scheduler.outbox.notices import Notices, shared_parts
 from scheduler.outbox.planned import PlannedMessage, Window
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -67,13 +69,30 @@ def raw_insert(app: App, source: App, limit: int) -> tuple[float, int]:
     with source.sessions() as reader, app.engine.connect() as conn:
         make_row = rows.RowMaker(conn.dialect, YEAR.start)
         statement = insert(rows.TABLE)
+        found = Notices(conn)  # the notices the rows point at are written untimed, with the rows' building
         year = messages(source, reader)
         for chunk in _chunks(itertools.islice(year, limit) if limit else year, RAW_CHUNK):
-            batch = [make_row(m) for m in chunk]
+            wanted, parts = shared_parts([m.kind for m in chunk], [m.context for m in chunk])
+            found.resolve(wanted)
+            batch = [make_row(m, found.ids[d] if d else None, own) for m, (d, own) in zip(chunk, parts, strict=True)]
             seconds, _ = timed(conn.execute, statement, batch)
             spent, count = spent + seconds, count + len(batch)
         seconds, _ = timed(conn.commit)
     return spent + seconds, count
+
+
+def stored_bytes(app: App) -> int:
+    """What the planned year takes on disk: on SQLite the pages in use (tables and indexes,
+    the WAL's pages included); on PostgreSQL the outbox's and notices' relations with
+    their indexes and TOAST."""
+    with app.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            return int(conn.exec_driver_sql(
+                "SELECT pg_total_relation_size('outbox') + "
+                "coalesce(pg_total_relation_size(to_regclass('notice')), 0)").scalar_one())
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one() - conn.exec_driver_sql(
+            "PRAGMA freelist_count").scalar_one()
+        return int(pages * conn.exec_driver_sql("PRAGMA page_size").scalar_one())
 
 
 def _chunks(items: Iterable[PlannedMessage], size: int) -> Iterator[list[PlannedMessage]]:
@@ -122,6 +141,9 @@ def bench(report: Report, label: str, fresh: Callable[[], str], enterprises: int
             assert added == count, f"planned {added} of {count} messages"
             report.add(f"{label} plan a year", "s", seconds)
             report.add(f"{label} plan", "msg/s", added / seconds)
+            size = stored_bytes(app)
+            report.add(f"{label} outbox size for the year", "MB", size / 1e6)
+            report.add(f"{label} bytes per message", "B", size / added)
             seconds, again = timed(plan_year, app)
             assert again == 0, "re-planning inserted rows"
             report.add(f"{label} re-plan the year", "s", seconds)
@@ -154,14 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--raw-rows", type=int, default=0,
                    help="rows of the year inserted by the raw baseline (default 0: all of them; a sample "
                         "saves time, and only raises the ceiling: a smaller table inserts faster)")
+    p.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (with --postgres)")
     postgres_option(p)
     args = p.parse_args(argv)
     report = Report("planning a year of pre-holiday and key-period reminders",
                     f"{args.enterprises:,} enterprises, 60 staff, year 2026; median of {args.runs} runs")
     with tempfile.TemporaryDirectory(prefix="safeduty-bench-") as folder:
         counter = itertools.count()
-        bench(report, "sqlite", lambda: f"sqlite:///{Path(folder)}/plan{next(counter)}.db",
-              args.enterprises, args.sample, args.raw_rows, args.runs)
+        if not args.no_sqlite:
+            bench(report, "sqlite", lambda: f"sqlite:///{Path(folder)}/plan{next(counter)}.db",
+                  args.enterprises, args.sample, args.raw_rows, args.runs)
     with postgres_database(args.postgres, report) as fresh_pg:
         if fresh_pg is not None:
             bench(report, "postgresql", fresh_pg, args.enterprises, args.sample, args.raw_rows, args.runs)

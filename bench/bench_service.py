@@ -56,7 +56,7 @@ def populate(config: Path, enterprises: int, staff: int, hazards: int, today: dt
         with app.sessions.begin() as session:
             book = RosterBook(session, app.config.roster, app.calendar, app.config.service.zone)
             now = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)  # published last week: old news
-            book.generate(dt.date(YEAR, 1, 1), dt.date(YEAR + 1, 1, 31), now=now, actor="bench")
+            book.generate(dt.date(YEAR, 1, 1), dt.date(YEAR + 1, 1, 31), now=now, actor="bench", past=True)
             book.publish(dt.date(YEAR, 1, 1), dt.date(YEAR + 1, 1, 31), now=now, actor="bench")
     finally:
         app.close()
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--enterprises", type=int, default=1000)
     p.add_argument("--staff", type=int, default=60)
     p.add_argument("--hazards", type=int, default=10_000)
-    p.add_argument("--idle", type=float, default=60.0, help="seconds the service is left idle")
+    p.add_argument("--idle", type=float, default=60.0, help="seconds the service is left idle (0: simulate only)")
     args = p.parse_args(argv)
     report = Report("simulation and idle cost",
                     f"{args.enterprises:,} enterprises, {args.staff} staff, {args.hazards:,} hazards, a published "
@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         progress("service: generating the data")
         populate(config, args.enterprises, args.staff, args.hazards, dt.date.today())
         simulate(report, config, folder, args.runs)
-        idle(report, config, folder, args.idle, args.runs)
+        if args.idle > 0:
+            idle(report, config, folder, args.idle, args.runs)
     report.show(args.json)
     return 0
 

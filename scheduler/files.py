@@ -14,9 +14,11 @@ FILE_MODE = 0o600
 
 
 def private_folder(path: Path) -> Path:
-    """``path`` as a folder, created 0700 (or narrower, by the umask) when it does not exist."""
+    """``path`` as a folder, created 0700 (or narrower, by the umask) when it does not exist,
+    and so is each folder above it that does not exist (``var/`` when ``var/x`` comes first)."""
     if not path.is_dir():
-        path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)  # parents: the umask's mode
+        private_folder(path.parent)
+        path.mkdir(mode=FOLDER_MODE, exist_ok=True)
     return path
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import click
@@ -25,7 +25,6 @@ from scheduler.cli.common import DAY_START, Context, Fatal, display_width, pass_
 from scheduler.config import LoadedConfig
 from scheduler.db import make_engine, make_sessions, sqlite_path
 from scheduler.dispatch import Dispatcher
-from scheduler.outbox.models import OutboxMessage
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.people.directory import Directory
 from scheduler.people.imports import read_enterprises, read_staff
@@ -106,12 +105,28 @@ def read_only_sessions(ctx: Context) -> sessionmaker[Session]:
 def render_planned(dispatcher: Dispatcher, message: PlannedMessage) -> Rendered:
     """Render a planned message exactly as the dispatcher would (same templates, same context).
     Raises DeliveryError when a template fails."""
-    row = OutboxMessage(
-        key=message.key, kind=message.kind, context=dict(message.context), due_at=message.due_at,
-        recipient_name=message.recipient.name, address=message.recipient.address,
-        mentions=[asdict(m) for m in message.recipient.mentions],
-    )
-    return dispatcher.render(row, late=False)
+    row = _Draft(message.key, message.kind, dict(message.context), message.due_at, message.recipient.name,
+                 message.recipient.address, [asdict(m) for m in message.recipient.mentions])
+    return dispatcher.render(row, late=False)  # type: ignore[arg-type]
+
+
+@dataclass
+class _Draft:
+    """The attributes of an outbox row the dispatcher renders from: a planned message not in the
+    outbox (``id`` None: no receipt link). A mapped OutboxMessage cost 70 µs a message to build."""
+
+    key: str
+    kind: str
+    context: dict[str, Any]
+    due_at: dt.datetime
+    recipient_name: str
+    address: str
+    mentions: list[dict[str, str]]
+    id: None = None
+    subject: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    body_markdown: str = ""
 
 
 def subject_of(dispatcher: Dispatcher, message: PlannedMessage) -> str:

@@ -1,4 +1,11 @@
-"""The outbox table and the record of every delivery attempt."""
+"""The outbox table, the notices its messages share, and the record of every delivery attempt.
+
+A notice (通知) goes to many recipients with the same context: the holiday, the step, the
+measures. What all its messages share is stored once, in ``notice``; each outbox row keeps what
+differs for its recipient (``outbox.context``: the enterprise, say) and points at its notice.
+``OutboxMessage.context`` is the two together, as the templates see it. Rows planned alone, and
+rows written through the ORM, keep their whole context in the row (``notice_id`` NULL).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.db import Base, UTCDateTime
 
@@ -37,6 +44,16 @@ class Status(enum.StrEnum):
 
 WAITING = (Status.PENDING, Status.FAILED)
 FINAL = (Status.SENT, Status.DEAD, Status.EXPIRED, Status.CANCELLED, Status.MERGED)
+
+
+class Notice(Base):
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # sha256 of the kind and the shared context (its first 128 bits): planning finds a notice again by it.
+    digest: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class OutboxMessage(Base):
@@ -61,7 +78,10 @@ class OutboxMessage(Base):
     recipient_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(254), default="")
     mentions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What this recipient's message does not share with its notice (the whole context without one).
+    own_context: Mapped[dict[str, Any]] = mapped_column("context", JSON, default=dict)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), nullable=True)
+    notice: Mapped[Notice | None] = relationship(lazy="joined", innerjoin=False)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default=Status.PENDING)
@@ -82,6 +102,17 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """The template context: the notice's shared part with this recipient's own on top."""
+        own = self.own_context or {}
+        return {**self.notice.context, **own} if self.notice is not None else own
+
+    @context.setter
+    def context(self, value: dict[str, Any]) -> None:
+        self.own_context = dict(value)
+        self.notice = None
 
 
 class DeliveryAttempt(Base):

@@ -70,7 +70,7 @@ def _has_something(cutoff: dt.datetime) -> ColumnElement[bool]:
     m = OutboxMessage
     return and_(_old_and_finished(cutoff), or_(
         m.body_text != "", m.body_html != "", m.body_markdown != "",
-        and_(m.status.in_(CONTEXT_GOES), cast(m.context, Text) != _EMPTY_CONTEXT),
+        and_(m.status.in_(CONTEXT_GOES), or_(m.notice_id.is_not(None), cast(m.own_context, Text) != _EMPTY_CONTEXT)),
         select(DeliveryAttempt.id).where(DeliveryAttempt.message_id == m.id).exists(),
     ))
 
@@ -113,7 +113,8 @@ def prune_batch(session: Session, cutoff: dt.datetime, low: int, batch: int) -> 
     quiet = {"synchronize_session": False}  # no loaded objects to keep in step
     session.execute(update(m).where(m.id.in_(ids)).values(body_text="", body_html="", body_markdown="")
                     .execution_options(**quiet))
-    session.execute(update(m).where(m.id.in_(ids), m.status.in_(CONTEXT_GOES)).values(context={})
+    # The message lets go of its notice too (the notice's row, shared and small, stays).
+    session.execute(update(m).where(m.id.in_(ids), m.status.in_(CONTEXT_GOES)).values(own_context={}, notice_id=None)
                     .execution_options(**quiet))
     return ids[-1], len(ids), attempts
 

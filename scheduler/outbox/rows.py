@@ -28,7 +28,7 @@ from scheduler.outbox.planned import PlannedMessage
 
 COLUMNS = (
     "key", "kind", "topic", "channel", "recipient_key", "recipient_name", "address", "mentions", "context",
-    "due_at", "expires_at", "status", "attempts", "next_attempt_at", "claimed_by", "last_error", "created_at",
+    "notice_id", "due_at", "expires_at", "status", "attempts", "next_attempt_at", "claimed_by", "last_error", "created_at",
     "late", "reported", "priority", "subject", "body_text", "body_html", "body_markdown",
 )
 # The outbox table with untyped columns: values reach the driver unprocessed.
@@ -78,7 +78,8 @@ class RowMaker:
             self._expiry = (value, self.stamp(value))
         return self._expiry[1]
 
-    def __call__(self, message: PlannedMessage) -> dict[str, object]:
+    def __call__(self, message: PlannedMessage, notice_id: int | None, own: dict[str, Any]) -> dict[str, object]:
+        """The row of ``message``: ``own`` is its context less what its notice ``notice_id`` holds."""
         recipient = message.recipient
         expired = message.expires_at <= self.now
         due = self.stamp(message.due_at)
@@ -91,7 +92,8 @@ class RowMaker:
             "recipient_name": recipient.name,
             "address": recipient.address,
             "mentions": _dumps([asdict(m) for m in recipient.mentions]) if recipient.mentions else _NO_MENTIONS,
-            "context": _dumps(message.context if isinstance(message.context, dict) else dict(message.context)),
+            "context": _dumps(own),
+            "notice_id": notice_id,
             "due_at": due,
             "expires_at": self._expires(message.expires_at),
             "status": Status.EXPIRED.value if expired else Status.PENDING.value,

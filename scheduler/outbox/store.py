@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from scheduler.db import rowcount, table_of
 from scheduler.outbox import rows
 from scheduler.outbox.models import WAITING, DeliveryAttempt, OutboxMessage, Status
+from scheduler.outbox.notices import Notices, shared_parts
 from scheduler.outbox.planned import URGENT, PlannedMessage
 
 ENQUEUE_CHUNK = 1000
@@ -42,14 +43,22 @@ def enqueue(session: Session, messages: Iterable[PlannedMessage], now: dt.dateti
                  .execution_options(preserve_rowcount=True))
     make_row = rows.RowMaker(dialect, now)
     known_query = _KNOWN_PG if dialect.name == "postgresql" else _KNOWN
+    connection = session.connection()
+    notices = Notices(connection)
     added = 0
     with _collector_paused():
         for chunk in _chunks(messages, ENQUEUE_CHUNK):
             # Core, not the ORM session: plain strings come back, fetched all at once.
-            known = set(session.connection().scalars(known_query, {"keys": [m.key for m in chunk]}).all())
-            new = [make_row(m) for m in chunk if m.key not in known]
-            if new:
-                added += session.connection().execute(statement, new).rowcount
+            known = set(connection.scalars(known_query, {"keys": [m.key for m in chunk]}).all())
+            new = [m for m in chunk if m.key not in known]
+            if not new:
+                continue
+            # What the chunk's messages share is stored once per notice (scheduler/outbox/notices.py).
+            wanted, parts = shared_parts([m.kind for m in new], [m.context for m in new])
+            notices.resolve(wanted)
+            batch = [make_row(m, notices.ids[d] if d is not None else None, own)
+                     for m, (d, own) in zip(new, parts, strict=True)]
+            added += connection.execute(statement, batch).rowcount
     return added
 
 

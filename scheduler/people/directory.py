@@ -37,6 +37,8 @@ class Directory:
         self.config = config
         self.all_enterprises = [e for e in enterprises if e.active]
         self.staff = [s for s in staff if s.active]
+        # Each person's roles, parsed once: audiences are resolved thousands of times a year.
+        self._roles = [(s, s.role_set) for s in self.staff]
         self._by_code = {e.code: e for e in self.all_enterprises}
 
     @classmethod
@@ -56,12 +58,12 @@ class Directory:
         spec = self.config.groups[group]
         roles, names, teams = set(spec.roles), set(spec.names), set(spec.teams)
         return [
-            s for s in self.staff
-            if s.role_set & roles or s.name in names or s.code in names or (s.team and s.team in teams)
+            s for s, held in self._roles
+            if held & roles or s.name in names or s.code in names or (s.team and s.team in teams)
         ]
 
     def with_role(self, role: Role) -> list[Staff]:
-        return [s for s in self.staff if role in s.role_set]
+        return [s for s, held in self._roles if role in held]
 
     def group(self, name: str) -> list[Recipient]:
         """One recipient per reachable member, plus the group's bot (one message @mentioning all)."""

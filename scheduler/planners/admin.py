@@ -43,9 +43,9 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
 
 
 def _digest(ctx: PlanContext, window: Window, admins: list[Recipient]) -> Iterable[PlannedMessage]:
-    covered = {i for (context,) in ctx.session.execute(
-        select(OutboxMessage.context).where(OutboxMessage.kind == DIGEST_KIND, OutboxMessage.status.in_(OPEN))
-    ) for i in context.get("reports", ())}
+    covered = {i for row in ctx.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == DIGEST_KIND, OutboxMessage.status.in_(OPEN))
+    ) for i in row.context.get("reports", ())}
     rows = [r for r in ctx.session.execute(
         select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.status, OutboxMessage.channel,
                OutboxMessage.recipient_name, OutboxMessage.subject, OutboxMessage.kind, OutboxMessage.last_error,

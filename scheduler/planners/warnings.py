@@ -25,7 +25,7 @@ from scheduler.planners.base import PlanContext
 from scheduler.people.models import Enterprise
 from scheduler.vocab import ContactDuty, Role
 from scheduler.warnings import match, rules
-from scheduler.warnings.model import Warning, superseded
+from scheduler.warnings.model import Warning, over_on_arrival, superseded
 
 ALERT = "warnings/alert"
 UPDATE = "warnings/update"
@@ -157,11 +157,9 @@ LOOKBACK = dt.timedelta(minutes=10)  # a version committed after a tick planned 
 PLANNER = "warnings"
 
 
-def _store():  # noqa: ANN202 (a module)
-    try:
-        from scheduler.warnings import store  # noqa: PLC0415 (intake's half; absent until merged)
-    except ImportError:
-        return None
+def _store():  # noqa: ANN202 (a module; the seam the relay tests and bench_warnings fill with a list)
+    from scheduler.warnings import store  # noqa: PLC0415 (the store imports the ORM: not at import time)
+
     return store
 
 
@@ -178,9 +176,9 @@ def _staff(ctx: PlanContext, moment: dt.datetime) -> Officials:
 
 def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     relay = ctx.config.warnings.relay
-    store = _store()
-    if not relay.enabled or store is None:
+    if not relay.enabled:
         return
+    store = _store()
     horizon = max([relay.status_every, *relay.resend_after.values(), UNBOUNDED])
     versions = store.versions_since(ctx.session, window.start - horizon)
     threads: dict[str, list[Warning]] = {}
@@ -193,7 +191,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
         day = version.received_at.astimezone(ctx.config.service.zone).date()
         staff = staff_at.setdefault(day, _staff(ctx, version.received_at))
         prior = [w for w in earlier if w.version < version.version]
-        if superseded(version, store.thread(ctx.session, version.thread)):
+        if over_on_arrival(version) or superseded(version, store.thread(ctx.session, version.thread)):
             continue
         relayed = relay_version(ctx.config, ctx.directory, staff, version, window.start, prior)
         if window.start - LOOKBACK < version.received_at <= window.end:
@@ -210,7 +208,7 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
 def _gaps(ctx: PlanContext, version: Warning, relayed: Relay) -> Iterator[PlannedMessage]:
     """The admins' report of venues this version could not reach (feeds' ``reports.gaps``): matched
     with no contact, or of a kind the rules reach but with no usable 行政区划 (they may be inside)."""
-    from scheduler.warnings import reports  # noqa: PLC0415 (feeds' half)
+    from scheduler.warnings import reports  # noqa: PLC0415
 
     if version.msg_type == "Cancel" or not (relayed.messages or relayed.unreachable):
         return

@@ -3,8 +3,8 @@
 ``take`` is what the inbox, the feeds, ``safeduty warning import`` and the web form call.  It
 returns the new ``Warning`` versions (none for a document already taken).  After committing,
 callers call ``after_taken(app, session, warnings)``: with any deliverable version among them it
-calls the functions in ``AFTER_TAKEN`` and then relay's ``relay_now(app.service)`` (plan and
-dispatch at once), when that module is present.
+calls the functions in ``AFTER_TAKEN`` and then ``relay_now(app.service)`` (plan and dispatch
+at once).
 
 Status handling (``[warnings] exercise`` / ``test``): Actual is delivered; Exercise is delivered
 marked 演练 (``Warning.drill``), or stored only, or refused; Test is stored and never delivered,
@@ -46,13 +46,8 @@ def after_taken(app: Any, session: Session, warnings: list[Warning]) -> None:
         return
     for fn in AFTER_TAKEN:
         fn(app, session, chosen)
-    # relay's wake-up (branch relay): plan the "warnings" planner up to now and dispatch once.
-    try:
-        from scheduler.warnings.relay_now import relay_now  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name != "scheduler.warnings.relay_now":
-            raise
-        return
+    from scheduler.warnings.relay_now import relay_now  # noqa: PLC0415 (it imports the planners)
+
     service = getattr(app, "service", None)
     if service is not None:
         relay_now(service)

@@ -95,3 +95,9 @@ def superseded(version: Warning, thread_versions: Sequence[Warning]) -> bool:
     """Whether a later version of the thread was already held when ``version`` arrived (an
     original that came after its update: kept for the record, never relayed)."""
     return any(w.version > version.version and w.received_at <= version.received_at for w in thread_versions)
+
+
+def over_on_arrival(version: Warning) -> bool:
+    """Whether ``version`` had expired before we took it in (a feed's old files, a fax scanned a
+    day late): kept for the record, never relayed — there is nothing left to warn of."""
+    return version.expires is not None and version.received_at >= version.expires

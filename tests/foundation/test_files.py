@@ -62,3 +62,12 @@ def test_check_warns_about_a_database_others_can_read(tmp_path: Path) -> None:
     os.chmod(var / "safeduty.db", 0o644)
     result = CliRunner().invoke(main, ["--config", str(config), "check"])
     assert "safeduty.db can be read by other users (mode 644)" in result.output
+
+
+def test_a_folder_made_inside_a_missing_state_folder_makes_both_private(tmp_path: Path, loose_umask: None) -> None:
+    """`check` writes var/templates-compiled/ first on a fresh project: var/ itself came out 0755."""
+    from scheduler.files import private_folder
+
+    private_folder(tmp_path / "var" / "templates-compiled")
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "var" / "templates-compiled").stat().st_mode) == 0o700

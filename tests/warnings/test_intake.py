@@ -107,3 +107,23 @@ def test_the_list_and_the_page_show_the_update_as_the_threads_latest(app: App) -
         [red] = _take(s, "red_rainstorm.xml", now=NOW + dt.timedelta(hours=4))
         s.commit()
         assert [r.id for r in store.recent(s) if r.thread == upd.thread] == [upd.id]
+
+
+def test_a_warning_that_had_expired_before_it_arrived_is_kept_and_not_relayed(app: App) -> None:
+    """A feed's first poll of a folder with last month's files, a fax scanned a day late: the
+    warning is over before we hold it. It is stored (the list shows it as ended), and nobody is
+    sent a warning that is over, nor an update of it that is over too."""
+    from scheduler.outbox.planned import Window
+    from scheduler.planners.warnings import plan
+
+    late = NOW + dt.timedelta(days=1)
+    with app.sessions() as s:
+        [red] = _take(s, "red_rainstorm.xml", now=late)
+        [update] = _take(s, "update_yellow.xml", now=late + dt.timedelta(minutes=10))
+        s.commit()
+        assert store.in_force(s, late) == [] and red.thread == update.thread
+    app.service.sync_data()
+    with app.sessions() as s:
+        ctx = app.service.context(s)
+        keys = [m.key for m in plan(ctx, Window(late - dt.timedelta(minutes=5), late + dt.timedelta(minutes=20)))]
+    assert not [k for k in keys if k.startswith("warning:")], keys
