@@ -9,7 +9,7 @@ from scheduler.outbox.targets import DeliveryTarget
 from scheduler.people.models import Enterprise, Staff
 from scheduler.receipts.models import Handover, Receipt, ZeroReport
 from scheduler.state import DataFile, PlannerTick
-from scheduler.warnings.tables import WarningVersion
+from scheduler.warnings.tables import FeedSeen, FeedState, WarningVersion
 
 metadata = Base.metadata
 
@@ -18,5 +18,5 @@ __all__ = [
     "LoginFailure", "OutboxMessage", "PlannerTick", "RosterAction", "RosterAssignment", "RosterChange",
     "RosterLeave", "Staff", "WebUser", "metadata",
     "Handover", "Receipt", "ZeroReport",
-    "WarningVersion",
+    "FeedSeen", "FeedState", "WarningVersion",
 ]

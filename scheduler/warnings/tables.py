@@ -44,3 +44,30 @@ class WarningVersion(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(300))
     original: Mapped[str] = mapped_column(Text, default="")  # the document as it arrived
+
+
+class FeedState(Base):
+    """One row per CAP feed: when to poll next (a lease while a poll runs), failures in a row,
+    the outage in progress, and the validators the feed last gave."""
+
+    __tablename__ = "feed_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_poll: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    down_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    down_kind: Mapped[str] = mapped_column(String(64), default="")
+    etag: Mapped[str] = mapped_column(String(500), default="")
+    modified: Mapped[str] = mapped_column(String(100), default="")
+
+
+class FeedSeen(Base):
+    """A linked document a feed listed and that was fetched once (``digest``: of its url;
+    ``sha256``: of what it held)."""
+
+    __tablename__ = "feed_seen"
+
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

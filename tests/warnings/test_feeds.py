@@ -14,6 +14,7 @@ from scheduler.app import App
 from scheduler.config.warnings import FeedConfig, WarningsConfig
 from scheduler.warnings import feed_state, feeds, store
 from scheduler.warnings.fetch import session_for
+from scheduler.warnings.tables import FeedSeen
 from tests.support.clock import ManualClock
 from tests.warnings.feed_server import FeedServer, Route
 
@@ -332,15 +333,31 @@ def test_the_poll_claim_and_the_state_on_postgresql(tmp_path: Path, clock: Manua
 
     app = make_app(make_project(tmp_path / "p", database=pg_url), clock)
     try:
-        feed_server.routes["/cap.xml"] = Route(cap(1), etag='"' + "e" * 70 + '"')  # too long to keep
+        etag = '"' + "e" * 400 + '"'  # kept (feed_state.etag holds 500 characters)
+        feed_server.routes["/cap.xml"] = Route(cap(1), etag=etag)
         assert len(poll(app, feed_server, "/cap.xml").taken) == 1
-        assert state(app).etag == "" and state(app).next_poll == clock.now() + 5 * MINUTE
+        assert state(app).etag == etag and state(app).next_poll == clock.now() + 5 * MINUTE
         assert poll(app, feed_server, "/cap.xml").status == "not_due"
+        now = clock.now()
+        with app.sessions() as session:  # the other replica, while this one's poll is not due
+            assert not feed_state.claim(session, "shanxi", now, now + MINUTE)
         clock.advance(5 * MINUTE)
-        assert poll(app, feed_server, "/cap.xml").status == "ok"  # fetched in full, taken once
+        assert poll(app, feed_server, "/cap.xml").status == "not_modified"
+        assert feed_server.hits("/cap.xml")[1]["if-none-match"] == etag
         assert identifiers(app) == ["14000041600000_20260720080001_1"]
     finally:
         app.close()
+
+
+def test_an_etag_too_long_to_keep_is_dropped_and_the_next_poll_fetches_in_full(
+        app: App, clock: ManualClock, feed_server: FeedServer) -> None:
+    feed_server.routes["/cap.xml"] = Route(cap(1), etag='"' + "e" * 500 + '"')  # 502 characters
+    assert len(poll(app, feed_server, "/cap.xml").taken) == 1
+    assert state(app).etag == ""
+    clock.advance(5 * MINUTE)
+    assert poll(app, feed_server, "/cap.xml").status == "ok"  # fetched in full, taken once
+    assert "if-none-match" not in feed_server.hits("/cap.xml")[1]
+    assert identifiers(app) == ["14000041600000_20260720080001_1"]
 
 
 def test_links_the_feed_no_longer_lists_are_forgotten(app: App, clock: ManualClock, feed_server: FeedServer) -> None:
@@ -354,8 +371,8 @@ def test_links_the_feed_no_longer_lists_are_forgotten(app: App, clock: ManualClo
     with app.sessions() as session:
         assert feed_state.seen(session, "shanxi", [feed_server.url(f"/docs/{n}.xml") for n in (1, 2)]) == {
             feed_server.url("/docs/2.xml")}
-        assert session.scalar(select(feed_state.DataFile.path).where(
-            feed_state.DataFile.path.like("feed:shanxi:seen:%")).limit(2).offset(1)) is None  # one row left
+        assert session.scalars(select(FeedSeen.digest).where(FeedSeen.feed == "shanxi")).all() == [
+            feed_state.link_digest(feed_server.url("/docs/2.xml"))]  # one row left
 
 
 def test_a_feed_name_that_could_not_key_its_state_is_refused(tmp_path: Path) -> None:
