@@ -1,5 +1,5 @@
 """Migration 0016: the feed poller's own tables, made exactly as the models describe them, on a
-database that was at 0013."""
+database that was at 0014 (the notices layout)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from scheduler.models import metadata
 FEED_TABLES = {"feed_state", "feed_seen"}
 
 
-def test_a_database_at_0013_gets_the_feed_tables_as_the_models_describe_them_and_loses_them_on_downgrade(
+def test_a_database_at_0014_gets_the_feed_tables_as_the_models_describe_them_and_loses_them_on_downgrade(
         tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = migrate._alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0013")
+        command.upgrade(cfg, "0014")
         assert not FEED_TABLES & set(inspect(connection).get_table_names())
         connection.execute(text("INSERT INTO data_file (path, sha256, imported_at) "
                                 "VALUES ('people.csv', 'abc', '2026-07-20 08:00:00')"))
@@ -36,6 +36,6 @@ def test_a_database_at_0013_gets_the_feed_tables_as_the_models_describe_them_and
         assert connection.execute(text("SELECT path FROM data_file")).scalars().all() == ["people.csv"]
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0013")
+        command.downgrade(cfg, "0014")
         assert not FEED_TABLES & set(inspect(connection).get_table_names())
     engine.dispose()
