@@ -16,6 +16,8 @@ What is graded, and why:
   unhealthy one (configuration errors) sends nothing until its config changes or it is reset.
 - **calendar**: next year's holiday arrangement not yet entered (from ``calendar.guard.warn_from``,
   1 December): a warning; the current year running on the library's estimate: critical.
+- **feeds** (only with ``[warnings.feeds.*]``): a weather-warning feed that fails: a warning,
+  naming it, since when and why — its warnings are not coming in (the admins were told once).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Health:
     targets: list[TargetHealth]
     missing_years: list[int]
     upcoming: list[PlannedMessage]
+    feeds_down: dict[str, tuple[dt.datetime, str]] = field(default_factory=dict)  # name → (since, kind)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -90,9 +93,19 @@ def gather(session: Session, config: Config, calendar: WorkCalendar, planners: M
         counts=outbox_health.counts_by_status(session), backlog=outbox_health.backlog(session, now),
         ended=outbox_health.ended_since(session, since), targets=outbox_health.troubled_targets(session, now),
         missing_years=missing_years(calendar, today, config.calendar.guard), upcoming=upcoming,
+        feeds_down=_feeds_down(session, config),
     )
     health.findings.extend(assess(health, config))
     return health
+
+
+def _feeds_down(session: Session, config: Config) -> dict[str, tuple[dt.datetime, str]]:
+    if not config.warnings.feeds:
+        return {}
+    from scheduler.warnings import feed_state  # noqa: PLC0415 (only with feeds configured)
+
+    states = {name: feed_state.load(session, name) for name in sorted(config.warnings.feeds)}
+    return {name: (st.down_since, st.down_kind) for name, st in states.items() if st.down_since is not None}
 
 
 def assess(health: Health, config: Config) -> list[Finding]:
@@ -130,6 +143,12 @@ def assess(health: Health, config: Config) -> list[Finding]:
                              f"the library's estimate (enter [calendar.years.{health.missing_years[-1]}])"))
     else:
         found.append(Finding("calendar", Level.OK, "holiday arrangements known"))
+    if config.warnings.feeds:
+        down = [f"{name} since {since.astimezone(config.service.zone):%Y-%m-%d %H:%M} ({kind})"
+                for name, (since, kind) in health.feeds_down.items()]
+        found.append(Finding("feeds", Level.WARNING if down else Level.OK,
+                             "warning feed(s) failing: " + "; ".join(down) if down
+                             else f"{len(config.warnings.feeds)} warning feed(s) answering"))
     return found
 
 

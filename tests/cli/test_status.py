@@ -225,3 +225,22 @@ def test_a_sqlite_file_that_is_not_safedutys_is_refused(tmp_path: Path, clock: M
     result = CliRunner().invoke(main, ["--config", str(config), "status"])
     assert result.exit_code == 2
     assert "it is not a safeduty database (it has no alembic_version table)" in result.stderr
+
+
+def test_a_failing_warning_feed_is_a_warning_named_with_since_and_why(tmp_path: Path, clock: ManualClock) -> None:
+    from scheduler.warnings import feed_state
+
+    extra = QUICK_LOCK + '\n[warnings.feeds.shanxi]\nurl = "http://127.0.0.1:9/cap.xml"\nallow_private = true\n'
+    application = delivery_app(tmp_path / "p", clock, extra)
+    try:
+        application.service.run_once()
+        assert "1 warning feed(s) answering" in status(application, clock).stdout
+        with application.sessions.begin() as session:
+            feed_state.save(session, "shanxi", feed_state.FeedState(
+                next_poll=clock.now(), failures=3, down_since=clock.now() - dt.timedelta(hours=1),
+                down_kind="无法连接"), clock.now())
+        result = status(application, clock)
+    finally:
+        application.close()
+    assert result.exit_code == 1, result.output
+    assert "warning feed(s) failing: shanxi since 2026-06-01 09:00 (无法连接)" in result.stdout
