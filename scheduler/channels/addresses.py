@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import urllib.parse
-from typing import Any
+from typing import Any, TypeVar
 
 from requests.adapters import HTTPAdapter
 from urllib3 import connection as urllib3_connection
@@ -129,8 +129,17 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
 
 
+E = TypeVar("E", bound=BaseException)
+
+
 def refused_in(exc: BaseException) -> AddressRefused | None:
     """The AddressRefused that a requests/urllib3 error wraps, if any."""
+    return wrapped_in(exc, AddressRefused)
+
+
+def wrapped_in(exc: BaseException, kind: type[E]) -> E | None:
+    """The first ``kind`` that a requests/urllib3 error wraps (its reason, cause, context or
+    arguments, at any depth), if any."""
     seen: set[int] = set()
     todo: list[object] = [exc]
     while todo:
@@ -138,7 +147,7 @@ def refused_in(exc: BaseException) -> AddressRefused | None:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, AddressRefused):
+        if isinstance(item, kind):
             return item
         todo += [getattr(item, "reason", None), item.__cause__, item.__context__, *item.args]
     return None

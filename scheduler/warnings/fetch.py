@@ -16,7 +16,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from scheduler.channels.addresses import GuardedAdapter, refused_in, url_refusal
+from scheduler.channels.addresses import GuardedAdapter, refused_in, url_refusal, wrapped_in
 from scheduler.config.warnings import FeedConfig
 
 USER_AGENT = "safeduty/0.1 (CAP feed)"
@@ -116,20 +116,7 @@ def get(session: requests.Session, url: str, feed: FeedConfig, max_bytes: int, *
         refused = refused_in(exc)
         if refused is not None:
             raise FetchError("address", str(refused).replace("on the channel", "on the feed")) from None
-        if _refused(exc):
+        if wrapped_in(exc, ConnectionRefusedError) is not None:
             raise FetchError("refused", "connection refused") from None
         raise FetchError("connect", f"connection failed ({type(exc).__name__})") from None
 
-
-def _refused(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    todo: list[object] = [exc]
-    while todo:
-        item = todo.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, ConnectionRefusedError):
-            return True
-        todo += [getattr(item, "reason", None), item.__cause__, item.__context__, *item.args]
-    return False
