@@ -181,18 +181,20 @@ def plan(ctx: PlanContext, window: Window) -> Iterator[PlannedMessage]:
     store = _store()
     horizon = max([relay.status_every, *relay.resend_after.values(), UNBOUNDED])
     versions = store.versions_since(ctx.session, window.start - horizon)
+    held: dict[str, list[Warning]] = {}  # each thread's stored versions, read once
     threads: dict[str, list[Warning]] = {}
     staff_at: dict[dt.date, Officials] = {}
     for version in versions:
-        earlier = threads.get(version.thread)
-        if earlier is None:
-            earlier = threads[version.thread] = [w for w in store.thread(ctx.session, version.thread)
-                                                 if w.version < version.version]
+        whole = held.get(version.thread)
+        if whole is None:
+            whole = held[version.thread] = store.thread(ctx.session, version.thread)
+            threads[version.thread] = [w for w in whole if w.version < version.version]
+        if over_on_arrival(version) or superseded(version, whole):
+            continue
+        earlier = threads[version.thread]
         day = version.received_at.astimezone(ctx.config.service.zone).date()
         staff = staff_at.setdefault(day, _staff(ctx, version.received_at))
         prior = [w for w in earlier if w.version < version.version]
-        if over_on_arrival(version) or superseded(version, store.thread(ctx.session, version.thread)):
-            continue
         relayed = relay_version(ctx.config, ctx.directory, staff, version, window.start, prior)
         if window.start - LOOKBACK < version.received_at <= window.end:
             yield from relayed.messages
