@@ -402,22 +402,42 @@ def test_an_unhealthy_target_is_tried_again_once_its_config_changes(tmp_path: Pa
 
 class LostConnection:
     """Fail the first ``times`` writes of delivery attempts (the last statement that records an
-    outcome) as a dropped connection does: the driver raises, the transaction is rolled back."""
+    outcome) as a dropped connection does: the driver raises, the transaction is rolled back.
+    Faked at the driver: the app's connections are opened again as a sqlite3.Connection whose
+    cursors raise, whichever way the statement reaches them (SQLAlchemy or db.DriverStatement)."""
 
     def __init__(self, app: App, times: int) -> None:
         self.left = times
         self.engine = app.engine
-        event.listen(self.engine, "do_execute", self.execute)
-        event.listen(self.engine, "do_executemany", self.execute)
+        fault = self
 
-    def execute(self, cursor, statement, parameters, context) -> None:  # type: ignore[no-untyped-def]
-        if self.left and statement.startswith("INSERT INTO delivery_attempt"):
-            self.left -= 1
-            raise sqlite3.OperationalError("disk I/O error")
+        class Cursor(sqlite3.Cursor):
+            def execute(self, sql, parameters=(), /):  # type: ignore[no-untyped-def]
+                if fault.left and sql.startswith("INSERT INTO delivery_attempt"):
+                    fault.left -= 1
+                    raise sqlite3.OperationalError("disk I/O error")
+                return super().execute(sql, parameters)
+
+            def executemany(self, sql, parameters, /):  # type: ignore[no-untyped-def]
+                if fault.left and sql.startswith("INSERT INTO delivery_attempt"):
+                    fault.left -= 1
+                    raise sqlite3.OperationalError("disk I/O error")
+                return super().executemany(sql, parameters)
+
+        class Connection(sqlite3.Connection):
+            def cursor(self, factory=Cursor):  # type: ignore[no-untyped-def, override]
+                return super().cursor(factory)
+
+        self.factory = Connection
+        event.listen(self.engine, "do_connect", self.connect)
+        self.engine.dispose()  # every connection from now on is made with the faulty factory
+
+    def connect(self, dialect, record, cargs, cparams) -> None:  # type: ignore[no-untyped-def]
+        cparams["factory"] = self.factory
 
     def close(self) -> None:
-        event.remove(self.engine, "do_execute", self.execute)
-        event.remove(self.engine, "do_executemany", self.execute)
+        event.remove(self.engine, "do_connect", self.connect)
+        self.engine.dispose()
 
 
 def retrying_dispatcher(app: App, pauses: list[float]) -> Dispatcher:

@@ -3,7 +3,8 @@ the dispatcher's (injected) pause, and the message is neither lost nor sent agai
 only the reliability suite reached this retry, by chance).
 
 On PostgreSQL the connection recording the outcome is really terminated (``pg_terminate_backend``,
-waiting until the backend is gone) just before its first ``delivery_attempt`` insert; the
+waiting until the backend is gone) as the recorder takes it from the pool, once the message has
+arrived (after the pool's pre-ping, so the first statement on it fails); the
 Dispatcher is built with ``pause`` collecting the waits instead of sleeping.
 """
 
@@ -42,9 +43,10 @@ def test_a_connection_killed_while_recording_is_retried_after_the_pause_and_noth
     app = delivery_app(tmp_path / "p", clock, toml, database=pg_url)
     killed: list[int] = []
 
-    def kill_the_first_record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        if not killed and statement.lstrip().upper().startswith("INSERT INTO DELIVERY_ATTEMPT"):
-            pid = cursor.connection.info.backend_pid
+    def kill_the_first_record(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # The first connection taken after the message arrived is the one that records it.
+        if not killed and hook.counts:
+            pid = dbapi_connection.info.backend_pid
             with psycopg.connect(postgres.ADMIN_URL, autocommit=True) as admin:
                 (gone,) = admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,)).fetchone()
             assert gone, f"backend {pid} outlived pg_terminate_backend"
@@ -56,7 +58,7 @@ def test_a_connection_killed_while_recording_is_retried_after_the_pause_and_noth
         base = app.dispatcher  # the shipped one, for its parts; the same class with pause injected
         dispatcher = type(base)(app.sessions, app.channels, app.renderer, app.config, clock, app.worker,
                                 pause=pauses.append)
-        event.listen(app.engine, "before_cursor_execute", kill_the_first_record)
+        event.listen(app.engine, "checkout", kill_the_first_record)
         assert dispatcher.dispatch_due() == 1
         assert len(killed) == 1 and len(pauses) == 1 and 0 < pauses[0] <= 1.0, (killed, pauses)
         row = outbox(app)["k"]

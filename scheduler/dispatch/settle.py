@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler.channels.base import Outcome
 from scheduler.clock import Clock
 from scheduler.config.schema import DeliveryConfig
+from scheduler.db import driver_transaction
 from scheduler.dispatch.send import Result
 from scheduler.outbox import store, targets
 from scheduler.outbox.models import Status
@@ -65,6 +67,8 @@ class Recorder:
         # cleared on the next pass). Only the committer reads and writes it.
         self._clear: set[str] = set()
         self.engine: Engine = sessions.kw["bind"]
+        self._settle_one = store.SettleOne(self.engine.dialect)
+        self._clear_failures = targets.ClearFailures(self.engine.dialect)
         self._connection: Connection | None = None  # held for a pass by whoever commits
 
     def start_pass(self) -> None:
@@ -117,8 +121,9 @@ class Recorder:
 
     def _write(self, group: list[_Entry]) -> set[str]:
         """Write ``group``'s outcomes in one transaction; returns the targets whose runs of
-        failures are cleared after it. Sends and releases, the common case, go in Core on a
-        connection held for the pass (a fenced UPDATE and an INSERT each); a failure, which
+        failures are cleared after it. Sends and releases, the common case, go straight to the
+        driver on a connection held for the pass (a fenced UPDATE and an INSERT each, compiled
+        once: db.DriverStatement); a failure, which
         changes its target's state, or a sent admin digest, which marks what it reported, go
         through the ORM."""
         now = self.clock.now()
@@ -129,19 +134,19 @@ class Recorder:
                 return self._settle(session, group, now)
         if self._connection is None:
             self._connection = self.engine.connect()
-        with self._connection.begin():
-            return self._settle_sends(self._connection, group, now)
+        with driver_transaction(self._connection) as cursor:
+            return self._settle_sends(cursor, group, now)
 
-    def _settle_sends(self, connection: Connection, group: list[_Entry], now: dt.datetime) -> set[str]:
+    def _settle_sends(self, cursor: Any, group: list[_Entry], now: dt.datetime) -> set[str]:
         sent_to = {r.message.channel for entry in group for r in entry.results if r.started is not None}
         sent_to &= self.limits.keys()
-        targets.clear_failures(connection, sent_to - self._clear)
+        self._clear_failures(cursor, sent_to - self._clear)
         lost = 0
         for entry in group:
             entry.sent = 0
             for r in entry.results:
                 settlement = self._settlement(r, None, now, entry.held)
-                if store.settle_one(connection, self.worker, now, settlement):
+                if self._settle_one(cursor, self.worker, now, settlement):
                     entry.sent += settlement.status == Status.SENT
                 else:
                     lost += 1

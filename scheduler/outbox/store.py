@@ -13,12 +13,13 @@ import gc
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, func, insert, select, update
+from sqlalchemy import Dialect, String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scheduler.db import rowcount, table_of
+from scheduler.db import DriverStatement, rowcount, table_of
 from scheduler.outbox import rows
 from scheduler.outbox.models import WAITING, DeliveryAttempt, OutboxMessage, Status
 from scheduler.outbox.notices import Notices, shared_parts
@@ -250,18 +251,28 @@ _SETTLE_ONE = _SETTLE.where(_OUTBOX.c.claimed_by == bindparam("_worker"), _OUTBO
                             _OUTBOX.c.status == Status.SENDING)
 
 
-def settle_one(connection: Connection, worker: str, now: dt.datetime, s: Settlement) -> bool:
-    """``settle`` for one message, on a Core connection inside its transaction: one fenced
-    UPDATE and one INSERT of the attempt (the dispatcher records each send as it returns, so
-    this is its cost per message). Returns whether it was recorded (the claim still stood)."""
-    values = {**_values(s, now), "_worker": worker, "_claimed": s.message.attempts}
-    if rowcount(connection.execute(_SETTLE_ONE, values)) != 1:
-        return False
-    if s.started_at is not None:
-        connection.execute(_ATTEMPT, {"message_id": s.message.id, "number": s.message.attempts, "worker": worker,
-                                      "started_at": s.started_at, "finished_at": now, "outcome": s.outcome,
-                                      "detail": s.detail[:2000]})
-    return True
+class SettleOne:
+    """``settle`` for one message at a time, on the cursor of a ``db.driver_transaction``: one
+    fenced UPDATE and one INSERT of the attempt. The dispatcher records each send as it returns,
+    so this is its cost per message: the statements are compiled once, for the engine's dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._update = DriverStatement(_SETTLE_ONE, dialect)
+        self._attempt = DriverStatement(_ATTEMPT.inline(), dialect, _ATTEMPT_KEYS)
+
+    def __call__(self, cursor: Any, worker: str, now: dt.datetime, s: Settlement) -> bool:
+        """Returns whether it was recorded (the claim still stood)."""
+        values = {**_values(s, now), "_worker": worker, "_claimed": s.message.attempts}
+        if self._update.run(cursor, values) != 1:
+            return False
+        if s.started_at is not None:
+            self._attempt.run(cursor, {"message_id": s.message.id, "number": s.message.attempts, "worker": worker,
+                                       "started_at": s.started_at, "finished_at": now, "outcome": s.outcome,
+                                       "detail": s.detail[:2000]})
+        return True
+
+
+_ATTEMPT_KEYS = ("message_id", "number", "worker", "started_at", "finished_at", "outcome", "detail")
 
 
 def _values(s: Settlement, now: dt.datetime) -> dict[str, object]:

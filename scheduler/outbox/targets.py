@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import JSON, Connection, Integer, String, Text, select, update
+from sqlalchemy import JSON, Dialect, Integer, String, Text, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from scheduler.config.channels import ChannelConfig
-from scheduler.db import Base, UTCDateTime, table_of
+from scheduler.db import Base, DriverStatement, UTCDateTime, table_of
 
 WINDOW_S = 60.0
 
@@ -127,15 +128,20 @@ def load(session: Session, names: Collection[str], *, lock: bool = False) -> dic
     return {t.name: t for t in session.scalars(query)}
 
 
-def clear_failures(connection: Connection, names: Collection[str]) -> None:
-    """A message to each of ``names`` was sent: their runs of failures are over. One statement,
-    writing only rows that counted some (the common case, a healthy target, writes nothing)."""
-    if not names:
-        return
-    table = table_of(DeliveryTarget)
-    connection.execute(
-        update(table).where(table.c.name.in_(sorted(names)), (table.c.failures != 0) | (table.c.config_errors != 0))
-        .values(failures=0, config_errors=0))
+class ClearFailures:
+    """A message to each of the targets named was sent: their runs of failures are over. A
+    statement per target on the cursor of a ``db.driver_transaction``, writing only a row that
+    counted some (the common case, a healthy target, writes nothing)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        table = table_of(DeliveryTarget)
+        self._statement = DriverStatement(
+            update(table).where(table.c.name == bindparam("_name"), (table.c.failures != 0) | (table.c.config_errors != 0))
+            .values(failures=0, config_errors=0), dialect)
+
+    def __call__(self, cursor: Any, names: Collection[str]) -> None:
+        for name in sorted(names):
+            self._statement.run(cursor, {"_name": name})
 
 
 def reset(target: DeliveryTarget, why: str) -> None:
