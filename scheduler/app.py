@@ -54,7 +54,7 @@ class App:
         renderer = Renderer(self.config.service.zone, self.loaded.resolve(override) if override else None,
                             keys.compiled_templates(self.loaded))
         service = self.config.service  # every message's sign-off (templates/_signoff.j2)
-        renderer.env.globals["signature"] = self.config.messages.sign(service.bureau, service.office)
+        renderer.set_global("signature", self.config.messages.sign(service.bureau, service.office))
         return renderer
 
     @cached_property

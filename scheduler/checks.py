@@ -57,7 +57,7 @@ def check_templates(loaded: LoadedConfig, report: Report) -> None:
         report.problems.append(f"service.templates: folder {override} does not exist")
         return
     renderer = Renderer(service.zone, override, compiled_templates(loaded))
-    renderer.env.globals["signature"] = loaded.config.messages.sign(service.bureau, service.office)
+    renderer.set_global("signature", loaded.config.messages.sign(service.bureau, service.office))
     for kind in renderer.kinds():
         # A kind the override folder adds brings its sample along; an overridden one may too.
         sample = BUILTIN_TEMPLATES / f"{kind}.sample.json"

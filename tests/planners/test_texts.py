@@ -4,6 +4,7 @@ a supervisor's T-7 notice counting only what they supervise."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -28,6 +29,12 @@ def test_every_kind_signs_off_the_same_way_and_the_signature_is_configurable(tmp
             text = rendered(app, message).text
             assert text.rstrip().endswith(f"山西省文化和旅游厅安全生产办公室\n编号 {rendered(app, message).ref}"), \
                 (message.kind, text[-80:])
+        # A text with a bracket is rendered again for the chat bots (values made inert): signed alike.
+        message = kinds["preholiday/self_inspection"]
+        bracketed = dataclasses.replace(message, recipient=dataclasses.replace(message.recipient, name="景区[A]"))
+        parts = rendered(app, bracketed)
+        assert "景区［A］" in parts.markdown, parts.markdown
+        assert parts.markdown.rstrip().endswith(f"山西省文化和旅游厅安全生产办公室\n编号 {parts.ref}"), parts.markdown[-80:]
     finally:
         app.close()
     for template in BUILTIN_TEMPLATES.rglob("*.j2"):  # no other sign-off form is left in a message template
