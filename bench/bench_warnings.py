@@ -25,13 +25,14 @@ import itertools
 import shutil
 import tempfile
 import time
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
 from bench.common import FixedClock, Report, parser, progress, timed
 from bench.project import due_messages, make_app
+from scheduler.app import App
 from scheduler.outbox import store as outbox
 from scheduler.people.models import Enterprise
 from scheduler.planners import warnings as relay
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                     session.execute(update(Enterprise).where(Enterprise.id % 2 == 0).values(category="performance"))
                 found.versions = []
 
-                def intake() -> int:
+                def intake(app: App = app) -> int:
                     found.versions.append(RED)
                     return relay_now.relay_now(app.service, dispatch=False)[0]
 
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                             enumerate(due_messages(app, planned, "console", T0))]
                 baseline = make_app(f"sqlite:///{Path(folder)}/o{next(counter)}.db", FixedClock(T0))
                 try:
-                    def enqueue() -> int:
+                    def enqueue(baseline: App = baseline, ordinary: list = ordinary) -> int:
                         with baseline.sessions.begin() as session:
                             return outbox.enqueue(session, iter(ordinary), T0)
                     seconds, count = timed(enqueue)

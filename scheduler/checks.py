@@ -28,7 +28,6 @@ from scheduler.tabular import DataError
 from scheduler.vocab import Role
 from scheduler.web.checks import check_web
 
-
 Check = Callable[[LoadedConfig, Report], None]
 
 __all__ = ["CHECKS", "START_CHECKS", "Check", "Report", "run_checks"]

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli.common import FORMAT_OPTION, Context, Fatal, pass_context, print_json, print_table
+from scheduler.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    Fatal,
+    pass_context,
+    print_json,
+    print_table,
+)
 from scheduler.warnings.model import LEVELS, Alert, Area, Info
 
 BY = click.option("--by", "actor", envvar="SAFEDUTY_USER", default=getpass.getuser,

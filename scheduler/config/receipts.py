@@ -16,7 +16,6 @@ from typing import Literal
 from scheduler.config.typed import Ref, Secret
 from scheduler.vocab import Category
 
-
 Mode = Literal["none", "confirm", "report"]
 # Whose receipt a kind asks for: an enterprise's (any of its contacts or its bot answers for it),
 # a member of staff's (or a staff group's bot), or both.

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from scheduler.config.calendar import MonthDay
-from scheduler.vocab import Category, ContactDuty
-
 from scheduler.config.typed import Ref
+from scheduler.vocab import Category, ContactDuty
 
 # What happens to a send day that is not a working day: moved to the working day before,
 # to the one after, or kept.

@@ -12,10 +12,10 @@ from scheduler.config.channels import ChannelConfig
 from scheduler.config.clerk import MessagesConfig
 from scheduler.config.hardening import SecurityConfig
 from scheduler.config.hazards import HazardsConfig
+from scheduler.config.outbox import OutboxConfig
 from scheduler.config.receipts import ReceiptsConfig
 from scheduler.config.reminders import KeyPeriodsConfig, PreholidayConfig
 from scheduler.config.roster import RosterConfig
-from scheduler.config.outbox import OutboxConfig
 from scheduler.config.status import StatusConfig
 from scheduler.config.warnings import WarningsConfig
 from scheduler.config.web import WebConfig

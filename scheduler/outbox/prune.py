@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock
 from scheduler.config.outbox import OutboxConfig
+from scheduler.db import rowcount
 from scheduler.outbox.models import DeliveryAttempt, OutboxMessage, Status
 
 log = logging.getLogger("safeduty.outbox")
@@ -109,7 +110,7 @@ def prune_batch(session: Session, cutoff: dt.datetime, low: int, batch: int) -> 
     ids = list(session.scalars(select(m.id).where(m.id > low, _has_something(cutoff)).order_by(m.id).limit(batch)))
     if not ids:
         return low, 0, 0
-    attempts = session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(ids))).rowcount or 0
+    attempts = rowcount(session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(ids))))
     quiet = {"synchronize_session": False}  # no loaded objects to keep in step
     session.execute(update(m).where(m.id.in_(ids)).values(body_text="", body_html="", body_markdown="")
                     .execution_options(**quiet))

@@ -28,7 +28,6 @@ from scheduler.people.records import EnterpriseFacts, EnterpriseRecord, StaffFac
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
 
-
 SUPERVISOR = "supervisor"
 SHOWN = 5  # enterprises named in one warning
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from scheduler.config.schema import Config
 from scheduler.outbox.planned import URGENT, PlannedMessage, Recipient, Window
 from scheduler.people.directory import Directory
-from scheduler.planners.base import PlanContext
 from scheduler.people.models import Enterprise
+from scheduler.planners.base import PlanContext
 from scheduler.vocab import ContactDuty, Role
 from scheduler.warnings import match, rules
 from scheduler.warnings.model import Warning, over_on_arrival, superseded
@@ -60,9 +60,10 @@ def contacts(directory: Directory, enterprise: Enterprise) -> list[Recipient]:
 
 def officials(directory: Directory, officers: Sequence[Recipient], leaders: Sequence[Recipient]) -> Officials:
     heads = [r for s in directory.with_role(Role.SECTION_HEAD) if (r := directory.person(s)) is not None]
-    seen: set[str] = set()
-    merged = [r for r in [*leaders, *heads] if not (r.key in seen or seen.add(r.key))]
-    return Officials(tuple(officers), tuple(merged))
+    merged: dict[str, Recipient] = {}  # the first of each key, in order
+    for r in [*leaders, *heads]:
+        merged.setdefault(r.key, r)
+    return Officials(tuple(officers), tuple(merged.values()))
 
 
 def warning_context(warning: Warning) -> dict[str, object]:

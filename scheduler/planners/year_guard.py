@@ -9,11 +9,9 @@ default weekly) until it is resolved. Notices are keyed per year and day, so eac
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from scheduler.calendar import missing_years
-from scheduler.config.calendar import YearGuardConfig
 from scheduler.outbox.planned import PlannedMessage, Window
 from scheduler.planners.base import PlanContext
 from scheduler.planners.schedule import days, due_at, may_fall_in, window_days

@@ -16,11 +16,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from scheduler.receipts.links import ask_of_row
-    from scheduler.receipts.models import Entry, Receipt
-    from scheduler.receipts.policy import Ask
-    from scheduler.receipts.store import Answer, ReceiptError, Recorded, lookup, outstanding, record
+if TYPE_CHECKING:  # the names __getattr__ loads, for type checkers
+    from scheduler.receipts.links import ask_of_row  # noqa: F401
+    from scheduler.receipts.models import Entry, Receipt  # noqa: F401
+    from scheduler.receipts.policy import Ask  # noqa: F401
+    from scheduler.receipts.store import Answer, ReceiptError, Recorded, lookup, outstanding, record  # noqa: F401
 
 # Where each name of the API lives. Loaded on first use, so that `safeduty check`, which imports
 # scheduler.receipts.checks, does not import the receipt tables (and SQLAlchemy) with the package.

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from scheduler import state
 from scheduler.outbox.planned import Window
-from scheduler.planners.base import PlanContext
 from scheduler.people.directory import Directory
+from scheduler.planners.base import PlanContext
 from scheduler.planning import plan_window
 
 if TYPE_CHECKING:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from scheduler.planners.base import PlanContext
 from scheduler.planners.schedule import local
 from scheduler.warnings import match, rules
+
+if TYPE_CHECKING:
+    from scheduler.warnings.model import Warning
 
 NOBODY: tuple[str, Callable[[str], bool] | None] = ("", None)
 
@@ -25,7 +29,7 @@ def scope(ctx: PlanContext, day: dt.date) -> tuple[str, Callable[[str], bool] | 
         return NOBODY
     settings = ctx.config.receipts.zero_report
     zone = ctx.config.service.zone
-    found = {}
+    found: dict[str, Warning] = {}  # thread -> its version in force
     for at in (local(day, settings.request_at, zone), local(day, settings.cutoff, zone)):
         for w in store.in_force(ctx.session, at):
             if rules.zero_reports_due(relay, w):

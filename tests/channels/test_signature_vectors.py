@@ -26,8 +26,10 @@ from collections.abc import Iterator
 import pytest
 
 from scheduler.channels.base import DeliveryError
-from scheduler.channels.dingtalk import DingtalkChannel, sign as dingtalk_sign, signed_url
-from scheduler.channels.feishu import FeishuChannel, sign as feishu_sign
+from scheduler.channels.dingtalk import DingtalkChannel, signed_url
+from scheduler.channels.dingtalk import sign as dingtalk_sign
+from scheduler.channels.feishu import FeishuChannel
+from scheduler.channels.feishu import sign as feishu_sign
 from scheduler.channels.webhook import WebhookChannel, signature
 from scheduler.channels.wecom import WecomChannel
 from scheduler.config.channels import (

@@ -5,12 +5,12 @@ message pruned or intact; a pruned key is not planned again."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,10 +123,10 @@ def test_dry_run_counts_and_changes_nothing_then_prune_clears(app: App) -> None:
 
 def test_a_pruned_key_is_not_planned_again_after_a_restart_with_a_long_look_back(
         tmp_path: Path, clock: ManualClock) -> None:
-    from tests.support.reminders import shipped_project
-    from tests.support.project import make_app
     from scheduler.outbox.planned import Window
     from scheduler.planning import plan_window
+    from tests.support.project import make_app
+    from tests.support.reminders import shipped_project
 
     config = shipped_project(tmp_path / "s")
     clock.set(local(2026, 1, 5, 9, 0))

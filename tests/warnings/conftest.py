@@ -6,10 +6,20 @@ from pathlib import Path
 import pytest
 
 from scheduler.app import App
+from scheduler.config import load_config
+from scheduler.config.schema import Config
 from tests.receipts.helpers import web_project
 from tests.support.clock import ManualClock
 from tests.support.project import make_app
 from tests.warnings.feed_server import feed_server  # noqa: F401 (a fixture: the local CAP feed server)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    """config.toml as shipped, with a receipt key."""
+    return load_config(ROOT / "config.toml", {"SAFEDUTY_RECEIPT_KEY": "k" * 40}).config
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import datetime as dt
 import json
 import os
 import shutil
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest

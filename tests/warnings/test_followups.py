@@ -4,7 +4,7 @@ import datetime as dt
 
 from scheduler.warnings import followups
 from tests.warnings.factory import T0, warning
-from tests.warnings.test_relay import LEADER, OFFICER, _plan, _render, config  # noqa: F401 (fixture)
+from tests.warnings.test_relay import LEADER, OFFICER, _plan, _render
 
 
 def _originals(config, w):

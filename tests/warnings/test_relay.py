@@ -4,9 +4,6 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
-from scheduler.config import load_config
 from scheduler.config.schema import Config
 from scheduler.outbox.planned import URGENT, Recipient
 from scheduler.people.directory import Directory
@@ -17,11 +14,6 @@ from tests.warnings.factory import T0, enterprise, warning
 ROOT = Path(__file__).resolve().parents[2]
 OFFICER = Recipient("staff:S1", "值班员甲", "email", "officer@bureau.example.com")
 LEADER = Recipient("staff:S2", "带班领导乙", "email", "leader@bureau.example.com")
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config(ROOT / "config.toml", {"SAFEDUTY_RECEIPT_KEY": "k" * 40}).config
 
 
 def _venues() -> list:

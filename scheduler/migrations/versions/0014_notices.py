@@ -76,6 +76,7 @@ def _move_rows() -> None:
                 if found is None:
                     connection.execute(sa.insert(notice).values(digest=key, kind=kind, context=shared))
                     found = connection.scalar(sa.select(notice.c.id).where(notice.c.digest == key))
+                assert found is not None  # inserted just above
                 ids[key] = found
             changes += [{"_id": row.id, "_notice": ids[key], "_own": own} for row, own in zip(members, owns, strict=True)]
         if changes:
