@@ -108,7 +108,7 @@ class Renderer:
         # Markdown for the chat bots: every interpolated value is made inert, as HTML autoescapes;
         # only the template's own text makes links (the same templates, a second environment).
         self.markdown_env = _Environment(autoescape=False, finalize=inert_markdown,
-                                                 bytecode_cache=_compiled_cache(compiled, "md", options), **options)
+                                         bytecode_cache=_compiled_cache(compiled, "md", options), **options)
         self._found: dict[tuple[bool, str], Template | None] = {}  # (markdown?, name) -> template or None
         filters = dict(cn_date=self.cn_date, cn_datetime=self.cn_datetime, cn_time=self.cn_time,
                        weekday=self.weekday)

@@ -123,9 +123,8 @@ class Recorder:
         """Write ``group``'s outcomes in one transaction; returns the targets whose runs of
         failures are cleared after it. Sends and releases, the common case, go straight to the
         driver on a connection held for the pass (a fenced UPDATE and an INSERT each, compiled
-        once: db.DriverStatement); a failure, which
-        changes its target's state, or a sent admin digest, which marks what it reported, go
-        through the ORM."""
+        once: db.DriverStatement); a failure, which changes its target's state, or a sent admin
+        digest, which marks what it reported, go through the ORM."""
         now = self.clock.now()
         results = [r for entry in group for r in entry.results]
         if any(r.started is not None and (r.outcome != Outcome.SENT or r.message.context.get("reports"))
