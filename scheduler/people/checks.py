@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scheduler.check_report import Report
 from scheduler.config import LoadedConfig
@@ -24,9 +24,12 @@ from scheduler.config.schema import Config
 from scheduler.people.directory import Directory
 from scheduler.people.duplicates import probable_duplicates
 from scheduler.people.imports import read_enterprises, read_staff
-from scheduler.people.records import EnterpriseFacts, EnterpriseRecord, StaffFacts, StaffRecord
+from scheduler.people.records import EnterpriseRecord, StaffRecord
 from scheduler.tabular import DataError
 from scheduler.vocab import Role
+
+if TYPE_CHECKING:
+    from scheduler.people.models import Enterprise, Staff
 
 SUPERVISOR = "supervisor"
 SHOWN = 5  # enterprises named in one warning
@@ -104,7 +107,7 @@ def used_by(config: Config) -> dict[str, list[str]]:
     return uses
 
 
-def _why(config: Config, name: str, staff: list[StaffFacts]) -> str:
+def _why(config: Config, name: str, staff: list[Staff]) -> str:
     spec = config.groups[name]
     members = Directory(config, [], staff).members(name)
     if members:
@@ -114,16 +117,17 @@ def _why(config: Config, name: str, staff: list[StaffFacts]) -> str:
     return "no one in the staff list has " + (" or ".join(wanted) or "anything it selects by")
 
 
-def _people(loaded: LoadedConfig) -> tuple[list[EnterpriseFacts], list[StaffFacts]] | None:
+def _people(loaded: LoadedConfig) -> tuple[list[Enterprise], list[Staff]] | None:
     data = loaded.config.data
     if data.staff:
         try:
-            # Plain records, not ORM rows: checking the files needs no SQLAlchemy.
-            staff: list[StaffFacts] = [StaffRecord(row) for row in read_staff(loaded.resolve(data.staff))]
-            enterprises: list[EnterpriseFacts] = [
+            # Plain records, not ORM rows: checking the files needs no SQLAlchemy. They carry every
+            # field of a row and the rows' methods (people.records), so they stand in for rows.
+            staff = cast("list[Staff]", [StaffRecord(row) for row in read_staff(loaded.resolve(data.staff))])
+            enterprises = cast("list[Enterprise]", [
                 EnterpriseRecord(row) for row in (read_enterprises(loaded.resolve(data.enterprises),
                                                                    loaded.config.channels)
-                                                  if data.enterprises else [])]
+                                                  if data.enterprises else [])])
         except DataError:
             return None
         return enterprises, staff
@@ -135,7 +139,7 @@ def _columns(model: Any, row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k in names}
 
 
-def _from_database(loaded: LoadedConfig) -> tuple[list[EnterpriseFacts], list[StaffFacts]] | None:
+def _from_database(loaded: LoadedConfig) -> tuple[list[Enterprise], list[Staff]] | None:
     from sqlalchemy import inspect, select
 
     from scheduler.db import make_engine, sqlite_path
