@@ -413,15 +413,11 @@ class LostConnection:
 
         class Cursor(sqlite3.Cursor):
             def execute(self, sql, parameters=(), /):  # type: ignore[no-untyped-def]
-                if fault.left and sql.startswith("INSERT INTO delivery_attempt"):
-                    fault.left -= 1
-                    raise sqlite3.OperationalError("disk I/O error")
+                fault.strike(sql)
                 return super().execute(sql, parameters)
 
             def executemany(self, sql, parameters, /):  # type: ignore[no-untyped-def]
-                if fault.left and sql.startswith("INSERT INTO delivery_attempt"):
-                    fault.left -= 1
-                    raise sqlite3.OperationalError("disk I/O error")
+                fault.strike(sql)
                 return super().executemany(sql, parameters)
 
         class Connection(sqlite3.Connection):
@@ -434,6 +430,11 @@ class LostConnection:
 
     def connect(self, dialect, record, cargs, cparams) -> None:  # type: ignore[no-untyped-def]
         cparams["factory"] = self.factory
+
+    def strike(self, sql: str) -> None:
+        if self.left and sql.startswith("INSERT INTO delivery_attempt"):
+            self.left -= 1
+            raise sqlite3.OperationalError("disk I/O error")
 
     def close(self) -> None:
         event.remove(self.engine, "do_connect", self.connect)
