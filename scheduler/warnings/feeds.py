@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.config.warnings import FeedConfig, WarningsConfig
-from scheduler.warnings import cap, feed_state, feedlist, intake, reports
-from scheduler.warnings.fetch import Fetched, FetchError, get, session_for
+from scheduler.warnings import cap, feed_state, feedlist, fetch, intake, reports
+from scheduler.warnings.fetch import Fetched, FetchError, get
 from scheduler.warnings.model import Warning
 from scheduler.warnings.reports import Report
 
@@ -189,8 +189,10 @@ class Poller:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.refuse_private: bool = app.config.security.refuse_private_urls
-        self.http = {name: session_for(feed, refuse_private=self.refuse_private)
+        refuse_private: bool = app.config.security.refuse_private_urls
+        self.guarded = {name: fetch.guarded(feed, refuse_private=refuse_private)
+                        for name, feed in app.config.warnings.feeds.items()}
+        self.http = {name: fetch.session_for(feed, guarded=self.guarded[name])
                      for name, feed in app.config.warnings.feeds.items()}
 
     def run(self) -> list[PollResult]:
@@ -200,7 +202,7 @@ class Poller:
         for name, feed in sorted(config.feeds.items()):
             try:
                 result = poll(name, feed, app.sessions, config, app.clock.now(), self.http[name],
-                              guarded=self.refuse_private and not feed.allow_private)
+                              guarded=self.guarded[name])
             except Exception:  # one broken feed must not stop the others
                 log.exception("warning feed %s: poll failed", name)
                 continue

@@ -54,13 +54,18 @@ class Fetched:
     url: str = ""  # after redirects (links are resolved against it)
 
 
-def session_for(feed: FeedConfig, *, refuse_private: bool) -> requests.Session:
-    """A session for one feed; the private-address policy is checked as each connection is made."""
+def guarded(feed: FeedConfig, *, refuse_private: bool) -> bool:
+    """Whether the private-address policy applies to ``feed`` (``allow_private`` exempts it)."""
+    return refuse_private and not feed.allow_private
+
+
+def session_for(feed: FeedConfig, *, guarded: bool) -> requests.Session:
+    """A session for one feed; when ``guarded``, the private-address policy is checked as each
+    connection is made."""
     session = requests.Session()
     session.trust_env = False  # the environment's proxies and netrc are not asked
     session.max_redirects = MAX_REDIRECTS
     session.verify = feed.verify_tls
-    guarded = refuse_private and not feed.allow_private
     adapter = (GuardedAdapter if guarded else HTTPAdapter)(max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -39,7 +39,7 @@ def poll(app: App, server: FeedServer, path: str, *, config: WarningsConfig | No
          feed: FeedConfig | None = None, guarded: bool = False) -> feeds.PollResult:
     feed = feed or FeedConfig(url=server.url(path))  # type: ignore[arg-type]
     return feeds.poll("shanxi", feed, app.sessions, config or WarningsConfig(), app.clock.now(),
-                      session_for(feed, refuse_private=guarded), guarded=guarded)
+                      session_for(feed, guarded=guarded), guarded=guarded)
 
 
 def identifiers(app: App) -> list[str]:
